@@ -1,0 +1,163 @@
+"""Settings: `[tool.fastapi-lint]` in pyproject.toml, overridden by the command line (or the editor).
+
+The same keys are read by the CLI, the flake8 plugin and the language server. An unknown key or rule code
+is a `ConfigError`, never silently ignored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "target-fastapi")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules", "build", "dist",
+    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", "*.egg-info", "site-packages",
+)
+_CODE = re.compile(r"^FPA\d{0,3}$")
+
+
+class ConfigError(Exception):
+    """A configuration problem the user must fix; reported with exit code 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] | None = None  # None: the default set
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    target_fastapi: tuple[int, ...] | None = None
+    root: str = "."
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def enabled_codes(self, path: str | None = None) -> frozenset[str]:
+        """The codes that run on `path` (or everywhere)."""
+        from .rules import all_rules
+
+        rules = all_rules()
+        if self.select is None:
+            codes = {c for c, r in rules.items() if r.default}
+        else:
+            codes = {c for c in rules if _matches(c, self.select)}
+        codes |= {c for c in rules if _matches(c, self.extend_select)}
+        codes = {c for c in codes if not _matches(c, self.ignore)}
+        if path is not None and self.per_file_ignores:
+            rel = _relative(path, self.root)
+            for pattern, ignored in self.per_file_ignores:
+                if _glob(rel, pattern):
+                    codes = {c for c in codes if not _matches(c, ignored)}
+        return frozenset(codes)
+
+    def is_excluded(self, path: str) -> bool:
+        rel = _relative(path, self.root)
+        parts = rel.split("/")
+        for pattern in (*DEFAULT_EXCLUDE, *self.exclude):
+            pattern = pattern.rstrip("/")
+            if _glob(rel, pattern) or any(fnmatch.fnmatchcase(p, pattern) for p in parts):
+                return True
+            if rel.startswith(pattern + "/"):
+                return True
+        return False
+
+    def cache_key(self) -> str:
+        return repr((self.select, self.ignore, self.extend_select, self.per_file_ignores, self.target_fastapi))
+
+
+def _relative(path: str, root: str) -> str:
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return rel.replace(os.sep, "/")
+
+
+def _glob(rel: str, pattern: str) -> bool:
+    pattern = pattern.replace(os.sep, "/").removeprefix("./")
+    return fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(rel, pattern.rstrip("/") + "/*")
+
+
+def _matches(code: str, selectors: Iterable[str]) -> bool:
+    return any(code.startswith(s) for s in selectors)
+
+
+def parse_codes(value: Any, where: str) -> tuple[str, ...]:
+    """Codes or code prefixes from a list or a comma-separated string; unknown ones are errors."""
+    from .rules import all_rules
+
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    elif isinstance(value, (list, tuple)):
+        items = [str(v).strip() for v in value]
+    else:
+        raise ConfigError(f"{where}: expected a list of rule codes, got {type(value).__name__}")
+    codes = tuple(i.upper() for i in items if i)
+    known = all_rules()
+    for code in codes:
+        if code == "ALL":
+            continue
+        if not _CODE.match(code) or not any(c.startswith(code) for c in known):
+            raise ConfigError(f"{where}: unknown rule code {code!r} (codes look like FPA101; see `fastapi-lint rule --all`)")
+    return tuple("FPA" if c == "ALL" else c for c in codes)
+
+
+def parse_version(value: Any, where: str) -> tuple[int, ...]:
+    match = re.match(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?", str(value))
+    if not match:
+        raise ConfigError(f"{where}: not a version: {value!r}")
+    return tuple(int(g) for g in match.groups() if g is not None)
+
+
+def settings_from_mapping(table: Mapping[str, Any], root: str, where: str) -> Settings:
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(KEYS)})")
+    per_file: list[tuple[str, tuple[str, ...]]] = []
+    pfi = table.get("per-file-ignores", {})
+    if not isinstance(pfi, Mapping):
+        raise ConfigError(f"{where}: per-file-ignores must be a table of glob = [codes]")
+    for pattern, codes in pfi.items():
+        per_file.append((str(pattern), parse_codes(codes, f"{where} per-file-ignores {pattern!r}")))
+    exclude = table.get("exclude", [])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
+        raise ConfigError(f"{where}: exclude must be a list of glob patterns")
+    return Settings(
+        select=parse_codes(table["select"], f"{where} select") if "select" in table else None,
+        ignore=parse_codes(table.get("ignore", []), f"{where} ignore"),
+        extend_select=parse_codes(table.get("extend-select", []), f"{where} extend-select"),
+        per_file_ignores=tuple(per_file),
+        exclude=tuple(exclude),
+        target_fastapi=parse_version(table["target-fastapi"], f"{where} target-fastapi")
+        if "target-fastapi" in table
+        else None,
+        root=root,
+    )
+
+
+def load_settings(root: str) -> Settings:
+    """Settings of the project at `root` (defaults when it has no `[tool.fastapi-lint]` table)."""
+    path = os.path.join(root, "pyproject.toml")
+    if not os.path.isfile(path):
+        return Settings(root=root)
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from exc
+    table = data.get("tool", {}).get("fastapi-lint")
+    if table is None:
+        return Settings(root=root)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.fastapi-lint] must be a table")
+    return settings_from_mapping(table, root, f"{path} [tool.fastapi-lint]")
+

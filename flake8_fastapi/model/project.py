@@ -1,0 +1,481 @@
+"""The project index: the facts of every module, names resolved across modules, and the router tree.
+
+Routers are bound by import, never by bare name: `router` in `pkg/users.py` and `router` in `pkg/items.py`
+are different objects with different keys. The tree is walked once per app from its include edges, so the
+work is linear in the number of include edges (plus the routes it reports).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite, extract
+from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
+from .source import SourceFile
+
+ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """What a qualified name resolves to inside the project."""
+
+    module: ModuleFacts
+    qualname: str
+    obj: FunctionInfo | ClassInfo | Assignment | ModuleFacts | str  # str: an annotated parameter's type
+
+    @property
+    def key(self) -> str:
+        return f"{self.module.path}::{self.qualname}"
+
+
+@dataclass(eq=False)
+class Include:
+    """`parent.include_router(child, prefix=...)`."""
+
+    module: ModuleFacts
+    site: CallSite
+    parent: str  # object key
+    child: str  # object key
+    prefix: str | None  # None: not a literal
+
+
+@dataclass(eq=False)
+class RouterObject:
+    key: str
+    kind: str  # "app" | "router"
+    module: ModuleFacts
+    qualname: str
+    call: ast.Call | None  # the constructor call, when known
+    prefix: str | None = ""  # own prefix; None: not a literal
+
+    @property
+    def name(self) -> str:
+        return self.qualname.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Mount:
+    """One way a router's routes reach an app: the app, the prefix before the router's own, the includes."""
+
+    app: str
+    prefix: str | None
+    chain: tuple[Include, ...]
+
+
+@dataclass(eq=False)
+class Route:
+    site: RouteSite
+    module: ModuleFacts
+    router: RouterObject
+    path: str | None  # as written in the decorator
+    methods: tuple[str, ...]
+    kind: str  # "http" | "websocket" | "starlette"
+    mounts: list[Mount] = field(default_factory=list)
+    handler: FunctionInfo | None = None  # the decorated function, or add_api_route's endpoint if found
+    handler_module: ModuleFacts | None = None
+
+    @property
+    def name(self) -> str:
+        if self.handler is not None:
+            return self.handler.name
+        expr = self.site.handler_expr
+        if isinstance(expr, ast.Name):
+            return expr.id
+        if isinstance(expr, ast.Attribute):
+            return expr.attr
+        return "<endpoint>"
+
+    @property
+    def local_path(self) -> str | None:
+        """The path inside its own router: the router's prefix plus the decorator's path."""
+        if self.path is None or self.router.prefix is None:
+            return None
+        return self.router.prefix + self.path
+
+    def full_paths(self) -> list[tuple[str, str | None]]:
+        """(app key, full path) for every app the route reaches; path None where a prefix is dynamic."""
+        local = self.local_path
+        out: list[tuple[str, str | None]] = []
+        for mount in self.mounts:
+            full = None if mount.prefix is None or local is None else mount.prefix + local
+            out.append((mount.app, full))
+        return out
+
+    def keyword(self, name: str) -> ast.expr | None:
+        for kw in self.site.call.keywords:
+            if kw.arg == name:
+                return kw.value
+        return None
+
+
+def find_root(path: str) -> str:
+    """Nearest ancestor (or the directory itself) holding a project marker, else the directory given."""
+    start = os.path.abspath(path)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    current = start
+    while True:
+        if any(os.path.exists(os.path.join(current, m)) for m in ROOT_MARKERS):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return start
+        current = parent
+
+
+def module_names(path: str, root: str) -> tuple[str, bool, list[str]]:
+    """Dotted name of a file (by walking up `__init__.py` packages), whether it is a package, and the other
+    names it can be imported under (relative to the project root and to `src/`)."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = filename[:-3] if filename.endswith(".py") else filename.rsplit(".", 1)[0]
+    is_package = stem == "__init__"
+    parts = [] if is_package else [stem]
+    current = directory
+    while os.path.exists(os.path.join(current, "__init__.py")):
+        parts.insert(0, os.path.basename(current))
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    name = ".".join(parts) or stem
+    aliases: list[str] = []
+    for base in (root, os.path.join(root, "src")):
+        rel = os.path.relpath(path, base)
+        if rel.startswith(".."):
+            continue
+        rel_parts = rel[:-3].split(os.sep) if rel.endswith(".py") else rel.split(os.sep)
+        if rel_parts and rel_parts[-1] == "__init__":
+            rel_parts = rel_parts[:-1]
+        alias = ".".join(rel_parts)
+        if alias and alias != name and all(p.isidentifier() for p in rel_parts):
+            aliases.append(alias)
+    return name, is_package, aliases
+
+
+class Project:
+    """All modules of a workspace. Derived tables are computed on first use and dropped on any update."""
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+        self.modules: dict[str, ModuleFacts] = {}  # absolute path -> facts
+        self._by_name: dict[str, list[ModuleFacts]] = {}
+
+    # -- building ------------------------------------------------------------------------------------
+    def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
+        """Extract (or re-extract) one module's facts and relink the project."""
+        path = os.path.abspath(path)
+        name, is_package, aliases = module_names(path, self.root)
+        facts = extract(SourceFile.parse(path, text, tree), name, is_package)
+        facts.aliases = aliases
+        self._remove(path)
+        self.modules[path] = facts
+        for n in (name, *aliases):
+            self._by_name.setdefault(n, []).append(facts)
+        self.invalidate()
+        return facts
+
+    def remove(self, path: str) -> None:
+        self._remove(os.path.abspath(path))
+        self.invalidate()
+
+    def _remove(self, path: str) -> None:
+        old = self.modules.pop(path, None)
+        if old is None:
+            return
+        for n in (old.module, *old.aliases):
+            entries = self._by_name.get(n, [])
+            if old in entries:
+                entries.remove(old)
+
+    def invalidate(self) -> None:
+        for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
+            self.__dict__.pop(attr, None)
+
+    def module(self, path: str) -> ModuleFacts | None:
+        return self.modules.get(os.path.abspath(path))
+
+    # -- name resolution -----------------------------------------------------------------------------
+    def find_module(self, name: str, importer: ModuleFacts | None = None) -> ModuleFacts | None:
+        candidates = self._by_name.get(name)
+        if not candidates:
+            return None
+        if len(candidates) == 1 or importer is None:
+            return candidates[0]
+        # Many apps in one tree (docs examples): prefer the module nearest to the importer.
+        here = os.path.dirname(importer.path)
+        return max(candidates, key=lambda m: len(os.path.commonpath([here, os.path.dirname(m.path)])))
+
+    def lookup(self, qualname: str | None, importer: ModuleFacts, _depth: int = 0) -> Symbol | None:
+        """Resolve a qualified name as seen from `importer`, following imports and re-exports."""
+        if qualname is None or _depth > 20:
+            return None
+        local = _local_symbol(importer, qualname)
+        if local is not None:
+            return local
+        parts = qualname.split(".")
+        for i in range(len(parts), 0, -1):
+            module = self.find_module(".".join(parts[:i]), importer)
+            if module is None:
+                continue
+            rest = parts[i:]
+            if not rest:
+                return Symbol(module, module.module, module)
+            inner = f"{module.module}.{rest[0]}"
+            symbol = _local_symbol(module, inner)
+            if symbol is not None:
+                if len(rest) == 1:
+                    return symbol
+                if isinstance(symbol.obj, ModuleFacts):
+                    return self.lookup(".".join([symbol.obj.module, *rest[1:]]), symbol.obj, _depth + 1)
+                return None
+            target = module.scope.bindings.get(rest[0])
+            if target is not None and target != inner:  # re-exported by import
+                return self.lookup(".".join([target, *rest[1:]]), module, _depth + 1)
+            return None
+        return None
+
+    # -- classes -------------------------------------------------------------------------------------
+    def class_bases(self, symbol: Symbol, _seen: set[str] | None = None) -> Iterator[str]:
+        """Every base of a project class, transitively, as canonical names (project classes included)."""
+        seen = _seen if _seen is not None else set()
+        if symbol.key in seen or not isinstance(symbol.obj, ClassInfo):
+            return
+        seen.add(symbol.key)
+        for base in symbol.obj.bases:
+            if base is None:
+                continue
+            yield base
+            found = self.lookup(base, symbol.module)
+            if found is not None and isinstance(found.obj, ClassInfo):
+                yield found.qualname
+                yield from self.class_bases(found, seen)
+
+    def is_subclass(self, qualname: str | None, module: ModuleFacts, bases: Iterable[str]) -> bool:
+        """Whether `qualname` (as seen from `module`) is one of `bases` or a project class deriving from one."""
+        if qualname is None:
+            return False
+        wanted = set(bases)
+        if canonical(qualname) in wanted:
+            return True
+        symbol = self.lookup(qualname, module)
+        if symbol is None or not isinstance(symbol.obj, ClassInfo):
+            return False
+        return any(canonical(b) in wanted for b in self.class_bases(symbol))
+
+    @cached_property
+    def _class_kinds(self) -> dict[str, str | None]:
+        return {}
+
+    def class_kind(self, qualname: str | None, module: ModuleFacts) -> str | None:
+        """"app" for FastAPI (and subclasses), "router" for APIRouter (and subclasses), else None."""
+        if qualname is None:
+            return None
+        qualname = canonical(qualname)
+        if qualname == FASTAPI:
+            return "app"
+        if qualname == APIROUTER:
+            return "router"
+        key = f"{module.path}::{qualname}"
+        cache = self._class_kinds
+        if key not in cache:
+            cache[key] = None  # cycle guard
+            symbol = self.lookup(qualname, module)
+            kind = None
+            if symbol is not None and isinstance(symbol.obj, ClassInfo):
+                for base in self.class_bases(symbol):
+                    if canonical(base) == FASTAPI:
+                        kind = "app"
+                        break
+                    if canonical(base) == APIROUTER:
+                        kind = "router"
+                        break
+            cache[key] = kind
+        return cache[key]
+
+    # -- apps and routers ----------------------------------------------------------------------------
+    def object_for(self, qualname: str | None, module: ModuleFacts) -> RouterObject | None:
+        """The app or router a name denotes, if it denotes one."""
+        symbol = self.lookup(qualname, module)
+        if symbol is None:
+            return None
+        return self.objects.get(symbol.key)
+
+    @cached_property
+    def objects(self) -> dict[str, RouterObject]:
+        """Every app and router of the project, keyed by `path::qualname`."""
+        out: dict[str, RouterObject] = {}
+        for facts in self.modules.values():
+            for assign in facts.assignments.values():
+                kind, call = self._object_kind(assign, facts)
+                if kind is None:
+                    continue
+                key = f"{facts.path}::{assign.qualname}"
+                prefix: str | None = ""
+                if call is not None and kind == "router":
+                    prefix = _literal_keyword(call, "prefix", "")
+                out[key] = RouterObject(key, kind, facts, assign.qualname, call, prefix)
+            for pqual, ann in facts.param_annotations.items():
+                kind = self.class_kind(ann, facts)
+                if kind is not None:
+                    # A router handed in as a parameter: its own prefix is unknown to us.
+                    key = f"{facts.path}::{pqual}"
+                    out[key] = RouterObject(key, kind, facts, pqual, None, None if kind == "router" else "")
+        return out
+
+    def _object_kind(self, assign: Assignment, facts: ModuleFacts) -> tuple[str | None, ast.Call | None]:
+        value = assign.value
+        call = value if isinstance(value, ast.Call) else None
+        if assign.annotation_name is not None:
+            kind = self.class_kind(assign.annotation_name, facts)
+            if kind is not None:
+                return kind, call
+        if call is None or assign.callee is None:
+            return None, None
+        kind = self.class_kind(assign.callee, facts)
+        if kind is not None:
+            return kind, call
+        # `app = create_app()`: a factory annotated `-> FastAPI`.
+        symbol = self.lookup(assign.callee, facts)
+        if symbol is not None and isinstance(symbol.obj, FunctionInfo) and symbol.obj.node.returns is not None:
+            returns = symbol.module.resolve(symbol.obj.node.returns, symbol.obj.scope)
+            return self.class_kind(returns, symbol.module), None
+        return None, None
+
+    @cached_property
+    def includes(self) -> list[Include]:
+        out: list[Include] = []
+        for facts in self.modules.values():
+            for site in facts.calls:
+                if site.attr != "include_router" or site.receiver is None:
+                    continue
+                parent = self.object_for(site.receiver, facts)
+                child_expr = site.node.args[0] if site.node.args else _keyword(site.node, "router")
+                if parent is None or child_expr is None:
+                    continue
+                child = self.object_for(facts.resolve(child_expr, site.scope), facts)
+                if child is None:
+                    continue
+                prefix = _literal_keyword(site.node, "prefix", "")
+                out.append(Include(facts, site, parent.key, child.key, prefix))
+        return out
+
+    @cached_property
+    def mounts(self) -> dict[str, list[Mount]]:
+        """For every router and app: the ways it reaches an app (apps reach themselves with prefix "")."""
+        children: dict[str, list[Include]] = {}
+        for inc in self.includes:
+            children.setdefault(inc.parent, []).append(inc)
+        objects = self.objects
+        out: dict[str, list[Mount]] = {}
+
+        def walk(key: str, app: str, prefix: str | None, chain: tuple[Include, ...], stack: set[str]) -> None:
+            out.setdefault(key, []).append(Mount(app, prefix, chain))
+            obj = objects[key]
+            for inc in children.get(key, ()):
+                if inc.child in stack or inc.child not in objects:
+                    continue
+                if prefix is None or obj.prefix is None or inc.prefix is None:
+                    child_prefix = None
+                else:
+                    child_prefix = prefix + obj.prefix + inc.prefix
+                stack.add(inc.child)
+                walk(inc.child, app, child_prefix, (*chain, inc), stack)
+                stack.discard(inc.child)
+
+        for key, obj in objects.items():
+            if obj.kind == "app":
+                walk(key, key, "", (), {key})
+        return out
+
+    @cached_property
+    def routes(self) -> list[Route]:
+        out: list[Route] = []
+        for facts in self.modules.values():
+            out.extend(self.routes_of(facts))
+        return out
+
+    def routes_of(self, facts: ModuleFacts) -> list[Route]:
+        routes: list[Route] = []
+        for site in facts.routes:
+            router = self.object_for(site.receiver, facts)
+            if router is None:
+                continue
+            path_expr = site.call.args[0] if site.call.args else _keyword(site.call, "path")
+            path = _literal_str(path_expr)
+            methods, kind = _methods(site)
+            route = Route(site, facts, router, path, methods, kind)
+            route.mounts = list(self.mounts.get(router.key, ()))
+            route.handler, route.handler_module = site.handler, facts
+            if site.handler is None and site.handler_expr is not None:
+                found = self.function(facts.resolve(site.handler_expr, site.scope), facts)
+                if found is not None:
+                    route.handler_module, route.handler = found
+            routes.append(route)
+        return routes
+
+    def apps(self) -> list[RouterObject]:
+        return [o for o in self.objects.values() if o.kind == "app"]
+
+    # -- functions and dependencies ------------------------------------------------------------------
+    def function(self, qualname: str | None, module: ModuleFacts) -> tuple[ModuleFacts, FunctionInfo] | None:
+        symbol = self.lookup(qualname, module)
+        if symbol is not None and isinstance(symbol.obj, FunctionInfo):
+            return symbol.module, symbol.obj
+        return None
+
+
+def _local_symbol(facts: ModuleFacts, qualname: str) -> Symbol | None:
+    obj: FunctionInfo | ClassInfo | Assignment | str | None = (
+        facts.functions.get(qualname)
+        or facts.classes.get(qualname)
+        or facts.assignments.get(qualname)
+        or facts.param_annotations.get(qualname)
+    )
+    if obj is None:
+        return None
+    return Symbol(facts, qualname, obj)
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw.value
+    return None
+
+
+def _literal_str(expr: ast.expr | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def _literal_keyword(call: ast.Call, name: str, default: str) -> str | None:
+    """A string keyword's literal value; `default` when absent; None when present but not a literal."""
+    expr = _keyword(call, name)
+    if expr is None:
+        return default
+    return _literal_str(expr)
+
+
+def _methods(site: RouteSite) -> tuple[tuple[str, ...], str]:
+    method = site.method
+    if method in HTTP_METHODS:
+        return (method.upper(),), "http"
+    if method in ("websocket", "add_api_websocket_route", "websocket_route", "add_websocket_route"):
+        return ("WEBSOCKET",), "websocket"
+    kind = "starlette" if method in ("route", "add_route") else "http"
+    expr = _keyword(site.call, "methods")
+    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
+        names = [_literal_str(e) for e in expr.elts]
+        if all(n is not None for n in names):
+            return tuple(sorted({n.upper() for n in names if n is not None})), kind
+        return (), kind
+    if expr is not None:
+        return (), kind
+    return ("GET",), kind

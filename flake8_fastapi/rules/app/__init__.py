@@ -1,0 +1,1 @@
+"""Application set-up: lifespan, middleware, debug."""

@@ -1,0 +1,1 @@
+"""Async correctness: blocking calls, coroutines, the event loop."""

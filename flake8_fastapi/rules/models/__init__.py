@@ -1,0 +1,1 @@
+"""Pydantic models: v2 API, exposure of secrets, field definitions."""

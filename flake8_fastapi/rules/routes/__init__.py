@@ -1,0 +1,1 @@
+"""Route declarations: paths, methods, routers and how they are included."""

@@ -1,0 +1,1 @@
+"""Security: CORS, secrets, JWT, passwords, SQL, files."""

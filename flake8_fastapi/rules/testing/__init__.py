@@ -1,0 +1,1 @@
+"""Tests: clients, dependency overrides, lifespans."""
