@@ -21,8 +21,23 @@ else:  # pragma: no cover
 
 KEYS = ("select", "ignore", "extend-select", "per-file-ignores", "exclude", "target-fastapi")
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "node_modules", "build", "dist",
-    ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", "*.egg-info", "site-packages",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".eggs",
+    "*.egg-info",
+    "site-packages",
 )
 _CODE = re.compile(r"^FPA\d{0,3}$")
 
@@ -107,7 +122,9 @@ def parse_codes(value: Any, where: str) -> tuple[str, ...]:
         if code == "ALL":
             continue
         if not _CODE.match(code) or not any(c.startswith(code) for c in known):
-            raise ConfigError(f"{where}: unknown rule code {code!r} (codes look like FPA101; see `fastapi-lint rule --all`)")
+            raise ConfigError(
+                f"{where}: unknown rule code {code!r} (codes look like FPA101; see `fastapi-lint rule --all`)"
+            )
     return tuple("FPA" if c == "ALL" else c for c in codes)
 
 
@@ -160,4 +177,3 @@ def load_settings(root: str) -> Settings:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.fastapi-lint] must be a table")
     return settings_from_mapping(table, root, f"{path} [tool.fastapi-lint]")
-

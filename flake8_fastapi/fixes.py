@@ -53,8 +53,10 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     if a == b:
         return True
     # Two insertions at the same point, or an insertion inside a replaced range, conflict.
-    return a[0] < b[1] and b[0] < a[1] or (a[0] == a[1] and b[0] <= a[0] < b[1]) or (
-        b[0] == b[1] and a[0] <= b[0] < a[1]
+    return (
+        (a[0] < b[1] and b[0] < a[1])
+        or (a[0] == a[1] and b[0] <= a[0] < b[1])
+        or (b[0] == b[1] and a[0] <= b[0] < a[1])
     )
 
 
@@ -78,9 +80,7 @@ def import_edit(facts: ModuleFacts, module: str, name: str) -> Edit | None:
                 return None
             last = stmt.names[-1]
             return Edit(src.end(last), src.end(last), f", {name}")
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            last_import = stmt
-        elif last_import is None and _is_docstring(stmt, tree):
+        if isinstance(stmt, (ast.Import, ast.ImportFrom)) or (last_import is None and _is_docstring(stmt, tree)):
             last_import = stmt
         elif last_import is not None or not _is_docstring(stmt, tree):
             break
@@ -90,8 +90,10 @@ def import_edit(facts: ModuleFacts, module: str, name: str) -> Edit | None:
         first = tree.body[0].lineno if tree.body else len(src.lines) + 1
         return Edit((first, 0), (first, 0), line)
     end_line = last_import.end_lineno or last_import.lineno
-    return Edit((end_line + 1, 0), (end_line + 1, 0), line) if end_line < len(src.lines) else Edit(
-        src.end(last_import), src.end(last_import), src.newline + line.rstrip("\r\n")
+    return (
+        Edit((end_line + 1, 0), (end_line + 1, 0), line)
+        if end_line < len(src.lines)
+        else Edit(src.end(last_import), src.end(last_import), src.newline + line.rstrip("\r\n"))
     )
 
 

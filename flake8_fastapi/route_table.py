@@ -32,8 +32,16 @@ def route_table(project: Project) -> list[RouteEntry]:
                 local = route.local_path
                 path = None if mount.prefix is None or local is None else mount.prefix + local
                 entries.append(
-                    RouteEntry(route.methods, path, route.name, route.module.path, handler_line, mount.app, route,
-                               mount.chain)
+                    RouteEntry(
+                        route.methods,
+                        path,
+                        route.name,
+                        route.module.path,
+                        handler_line,
+                        mount.app,
+                        route,
+                        mount.chain,
+                    )
                 )
         else:
             entries.append(

@@ -414,11 +414,7 @@ class _Extractor:
         self.visit_children(node)
 
     def _route_decorator(self, deco: ast.expr, index: int) -> RouteSite | None:
-        if (
-            isinstance(deco, ast.Call)
-            and isinstance(deco.func, ast.Attribute)
-            and deco.func.attr in ROUTE_DECORATORS
-        ):
+        if isinstance(deco, ast.Call) and isinstance(deco.func, ast.Attribute) and deco.func.attr in ROUTE_DECORATORS:
             site = RouteSite(None, deco.func.attr, deco, None, None, index, self.scope)
             self.facts.routes.append(site)
             return site

@@ -68,8 +68,25 @@ def _annotated_parts(
 
 def _is_library_name(qual: str) -> bool:
     top = qual.split(".", 1)[0]
-    return top in {"builtins", "typing", "typing_extensions", "fastapi", "starlette", "pydantic", "datetime",
-                   "uuid", "decimal", "enum", "collections", "sqlalchemy", "sqlmodel"} or "." not in qual
+    return (
+        top
+        in {
+            "builtins",
+            "typing",
+            "typing_extensions",
+            "fastapi",
+            "starlette",
+            "pydantic",
+            "datetime",
+            "uuid",
+            "decimal",
+            "enum",
+            "collections",
+            "sqlalchemy",
+            "sqlmodel",
+        }
+        or "." not in qual
+    )
 
 
 def params_of(project: Project, module: ModuleFacts, fn: FunctionInfo) -> list[Param]:
@@ -148,7 +165,15 @@ def callable_params(project: Project, target: Callable_) -> list[Param] | None:
         return params_of(project, module, init)[1:]
     if obj.fields:
         return [
-            Param(name, ast.arg(arg=name), "keyword", stmt.annotation, stmt.value, module=module, scope=obj.scope)
+            Param(
+                name,
+                ast.arg(arg=name),
+                "keyword",
+                stmt.annotation,
+                stmt.value,
+                module=module,
+                scope=obj.scope,
+            )
             for name, stmt in obj.fields.items()
         ]
     return None
@@ -161,7 +186,9 @@ def route_dependencies(project: Project, route: Route) -> list[tuple[ModuleFacts
         (route.module, route.site.scope, d) for d in decorator_dependencies(route.site.call)
     ]
     if route.router.call is not None:
-        out.extend((route.router.module, route.router.module.scope, d) for d in decorator_dependencies(route.router.call))
+        out.extend(
+            (route.router.module, route.router.module.scope, d) for d in decorator_dependencies(route.router.call)
+        )
     seen: set[int] = set()
     for mount in route.mounts:
         for inc in mount.chain:
@@ -179,7 +206,10 @@ def depends_target(
     project: Project, module: ModuleFacts, scope: Scope, expr: ast.expr
 ) -> tuple[bool, Callable_ | None]:
     """For an expression that should be `Depends(x)`: (is a Depends call, what x resolves to)."""
-    if not isinstance(expr, ast.Call) or marker_name(module.resolve(expr.func, scope)) not in ("Depends", "Security"):
+    if not isinstance(expr, ast.Call) or marker_name(module.resolve(expr.func, scope)) not in (
+        "Depends",
+        "Security",
+    ):
         return False, None
     target = expr.args[0] if expr.args else None
     if target is None:

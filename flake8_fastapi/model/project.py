@@ -273,7 +273,7 @@ class Project:
         return {}
 
     def class_kind(self, qualname: str | None, module: ModuleFacts) -> str | None:
-        """"app" for FastAPI (and subclasses), "router" for APIRouter (and subclasses), else None."""
+        """ "app" for FastAPI (and subclasses), "router" for APIRouter (and subclasses), else None."""
         if qualname is None:
             return None
         qualname = canonical(qualname)

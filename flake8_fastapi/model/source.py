@@ -54,10 +54,10 @@ class SourceFile:
         return lineno, self.char_col(lineno, getattr(node, "col_offset", 0))
 
     def end(self, node: ast.AST) -> tuple[int, int]:
-        lineno = getattr(node, "end_lineno", None) or getattr(node, "lineno", 1)
-        col = getattr(node, "end_col_offset", None)
+        lineno: int = int(getattr(node, "end_lineno", None) or getattr(node, "lineno", 1))
+        col: int | None = getattr(node, "end_col_offset", None)
         if col is None:
-            col = getattr(node, "col_offset", 0)
+            col = int(getattr(node, "col_offset", 0))
         return lineno, self.char_col(lineno, col)
 
     def segment(self, node: ast.AST) -> str:

@@ -11,7 +11,17 @@ from functools import cache
 
 from .base import Rule
 
-AREA_PACKAGES = ("routes", "params", "concurrency", "models", "security", "errors", "database", "testing", "app")
+AREA_PACKAGES = (
+    "routes",
+    "params",
+    "concurrency",
+    "models",
+    "security",
+    "errors",
+    "database",
+    "testing",
+    "app",
+)
 
 
 @cache

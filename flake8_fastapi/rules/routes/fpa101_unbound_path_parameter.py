@@ -134,7 +134,7 @@ def _bound_names(project: Project, route: Route) -> set[str] | None:
 
 
 def _collect(project: Project, target: Callable_, names: set[str], seen: set[int]) -> bool:
-    module, obj = target
+    _module, obj = target
     if id(obj) in seen:
         return True
     seen.add(id(obj))
@@ -149,9 +149,8 @@ def _collect(project: Project, target: Callable_, names: set[str], seen: set[int
             return False
         names.add(param.alias or param.name)
         names.add(param.name)
-        if param.marker in ("Depends", "Security"):
-            if not _follow(project, param, names, seen):
-                return False
+        if param.marker in ("Depends", "Security") and not _follow(project, param, names, seen):
+            return False
     return True
 
 
