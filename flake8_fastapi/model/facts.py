@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import sys
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .names import ROUTE_CALLS, ROUTE_DECORATORS, canonical
 from .source import SourceFile
@@ -138,12 +139,34 @@ class ModuleFacts:
         return resolve_expr(expr, scope or self.scope)
 
     def calls_to(self, *qualnames: str) -> list[CallSite]:
-        wanted = set(qualnames)
-        return [c for c in self.calls if c.callee in wanted]
+        """Call sites whose callee resolves to one of `qualnames` (canonical spelling), in source order."""
+        index = self._by_callee
+        if len(qualnames) == 1:
+            return list(index.get(qualnames[0], ()))
+        return sorted((c for q in set(qualnames) for c in index.get(q, ())), key=_call_order)
 
     def method_calls(self, *attrs: str) -> list[CallSite]:
-        wanted = set(attrs)
-        return [c for c in self.calls if c.attr in wanted]
+        """Call sites of the form `x.attr(...)` for any of `attrs`, in source order."""
+        index = self._by_attr
+        if len(attrs) == 1:
+            return list(index.get(attrs[0], ()))
+        return sorted((c for a in set(attrs) for c in index.get(a, ())), key=_call_order)
+
+    @cached_property
+    def _by_callee(self) -> dict[str, list[CallSite]]:
+        index: dict[str, list[CallSite]] = {}
+        for call in self.calls:
+            if call.callee is not None:
+                index.setdefault(call.callee, []).append(call)
+        return index
+
+    @cached_property
+    def _by_attr(self) -> dict[str, list[CallSite]]:
+        index: dict[str, list[CallSite]] = {}
+        for call in self.calls:
+            if call.attr is not None:
+                index.setdefault(call.attr, []).append(call)
+        return index
 
     def function_of(self, node: ast.AST) -> FunctionInfo | None:
         for fn in self.functions.values():
@@ -155,6 +178,10 @@ class ModuleFacts:
         """Whether any import binds something from `prefix` (a module or package name)."""
         dotted = prefix + "."
         return any(q == prefix or q.startswith(dotted) for q in self.imports)
+
+
+def _call_order(call: CallSite) -> tuple[int, int]:
+    return call.node.lineno, call.node.col_offset
 
 
 def resolve_expr(expr: ast.expr, scope: Scope) -> str | None:

@@ -351,8 +351,8 @@ class Project:
     def includes(self) -> list[Include]:
         out: list[Include] = []
         for facts in self.modules.values():
-            for site in facts.calls:
-                if site.attr != "include_router" or site.receiver is None:
+            for site in facts.method_calls("include_router"):
+                if site.receiver is None:
                     continue
                 parent = self.object_for(site.receiver, facts)
                 child_expr = site.node.args[0] if site.node.args else _keyword(site.node, "router")

@@ -54,7 +54,7 @@ class SourceFile:
         return lineno, self.char_col(lineno, getattr(node, "col_offset", 0))
 
     def end(self, node: ast.AST) -> tuple[int, int]:
-        lineno: int = int(getattr(node, "end_lineno", None) or getattr(node, "lineno", 1))
+        lineno: int = getattr(node, "end_lineno", None) or node.lineno  # type: ignore[attr-defined]
         col: int | None = getattr(node, "end_col_offset", None)
         if col is None:
             col = int(getattr(node, "col_offset", 0))

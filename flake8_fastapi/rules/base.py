@@ -136,6 +136,13 @@ class Context:
             tags=frozenset(tags) | self.rule.tags,
         )
 
+    @property
+    def fastapi_version(self) -> tuple[int, ...] | None:
+        """The FastAPI version the project targets (setting, pins, or installed beside it); None if unknown."""
+        from ..versions import target_fastapi
+
+        return target_fastapi(self.settings.target_fastapi, self.settings.root)
+
     def related(self, module: ModuleFacts, node: ast.AST, message: str) -> Related:
         src = module.source
         return Related(module.path, src.start(node), src.end(node), message)
