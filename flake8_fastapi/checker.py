@@ -11,6 +11,7 @@ import os
 import re
 import tokenize
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from .config import Settings
 from .model.facts import ModuleFacts
@@ -21,7 +22,8 @@ from .rules.base import Context, Finding
 log = logging.getLogger("fastapi_lint")
 
 SYNTAX_CODE = "E999"
-NOQA = re.compile(r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
+# The same pattern as flake8 (exactly one space after the hash), so both front ends suppress the same findings.
+NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]+")
 
 
@@ -56,11 +58,14 @@ def discover(paths: Iterable[str], settings: Settings) -> list[str]:
         if os.path.isfile(path):
             out.append(path)
             continue
+        # A directory named explicitly is never excluded by its own ancestors (`.venv/.../site-packages/pkg`):
+        # below it, exclusion is judged relative to it.
+        walk = replace(settings, root=path) if settings.is_excluded(path) else settings
         for dirpath, dirnames, filenames in os.walk(path):
-            dirnames[:] = sorted(d for d in dirnames if not settings.is_excluded(os.path.join(dirpath, d)))
+            dirnames[:] = sorted(d for d in dirnames if not walk.is_excluded(os.path.join(dirpath, d)))
             for name in sorted(filenames):
                 full = os.path.join(dirpath, name)
-                if name.endswith(".py") and not settings.is_excluded(full):
+                if name.endswith(".py") and not walk.is_excluded(full):
                     out.append(full)
     return sorted(dict.fromkeys(out))
 
@@ -130,12 +135,18 @@ def run_rules(
 
 
 def check_module(
-    project: Project, facts: ModuleFacts, settings: Settings, *, honour_noqa: bool = True
+    project: Project,
+    facts: ModuleFacts,
+    settings: Settings,
+    *,
+    honour_noqa: bool = True,
+    codes: Iterable[str] | None = None,
 ) -> list[Finding]:
-    """Findings of the enabled rules on one module, noqa applied, sorted by position."""
+    """Findings of the enabled rules (or of `codes`, a subset the caller picked) on one module, noqa applied,
+    sorted by position."""
     if facts.source.syntax_error is not None:
         return [syntax_finding(facts)]
-    found = [f for f in run_rules(project, facts, settings) if not honour_noqa or not is_suppressed(f, facts)]
+    found = [f for f in run_rules(project, facts, settings, codes) if not honour_noqa or not is_suppressed(f, facts)]
     return sorted(set(found), key=Finding.sort_key)
 
 

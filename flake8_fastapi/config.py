@@ -12,6 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 if sys.version_info >= (3, 11):
@@ -79,14 +80,8 @@ class Settings:
 
     def is_excluded(self, path: str) -> bool:
         rel = _relative(path, self.root)
-        parts = rel.split("/")
-        for pattern in (*DEFAULT_EXCLUDE, *self.exclude):
-            pattern = pattern.rstrip("/")
-            if _glob(rel, pattern) or any(fnmatch.fnmatchcase(p, pattern) for p in parts):
-                return True
-            if rel.startswith(pattern + "/"):
-                return True
-        return False
+        whole, part, prefixes = _exclusion_matchers(self.exclude)
+        return bool(whole.match(rel)) or any(part.match(p) for p in rel.split("/")) or rel.startswith(prefixes)
 
     def cache_key(self) -> str:
         return repr((self.select, self.ignore, self.extend_select, self.per_file_ignores, self.target_fastapi))
@@ -95,6 +90,18 @@ class Settings:
 def _relative(path: str, root: str) -> str:
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     return rel.replace(os.sep, "/")
+
+
+@lru_cache(maxsize=64)
+def _exclusion_matchers(exclude: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """The exclusion test compiled once: a path (as `_glob` matches it), any of its parts, or a prefix."""
+    patterns = [p.rstrip("/") for p in (*DEFAULT_EXCLUDE, *exclude)]
+    whole: list[str] = []
+    for pattern in patterns:
+        glob = pattern.replace(os.sep, "/").removeprefix("./")
+        whole += [fnmatch.translate(glob), fnmatch.translate(glob.rstrip("/") + "/*")]
+    part = re.compile("|".join(fnmatch.translate(p) for p in patterns))
+    return re.compile("|".join(whole)), part, tuple(p + "/" for p in patterns)
 
 
 def _glob(rel: str, pattern: str) -> bool:

@@ -28,6 +28,7 @@ def apply_fixes(source: SourceFile, findings: Iterable[Finding], unsafe: bool = 
     chosen: list[Edit] = []
     fixed: list[Finding] = []
     seen_edits: set[tuple[Edit, ...]] = set()
+    chosen_set: set[Edit] = set()
     for finding in sorted(findings, key=Finding.sort_key):
         fix = finding.fix
         if fix is None or (fix.applicability == "unsafe" and not unsafe):
@@ -35,11 +36,14 @@ def apply_fixes(source: SourceFile, findings: Iterable[Finding], unsafe: bool = 
         if fix.edits in seen_edits:  # two findings sharing one fix (e.g. one import added)
             fixed.append(finding)
             continue
-        spans = [(source.offset(e.start), source.offset(e.end)) for e in fix.edits]
+        # An edit identical to one already chosen (the same import added by two fixes) is shared, not a clash.
+        fresh = [e for e in fix.edits if e not in chosen_set]
+        spans = [(source.offset(e.start), source.offset(e.end)) for e in fresh]
         if any(_overlaps(s, t) for s in spans for t in taken):
             continue
         taken.extend(spans)
-        chosen.extend(fix.edits)
+        chosen.extend(fresh)
+        chosen_set.update(fresh)
         seen_edits.add(fix.edits)
         fixed.append(finding)
     return apply_edits(source.text, source, _dedupe(chosen)), fixed
@@ -60,15 +64,18 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     )
 
 
-def import_edit(facts: ModuleFacts, module: str, name: str) -> Edit | None:
-    """An edit that makes `name` from `module` importable in the file, or None if already bound to it.
+def import_edit(facts: ModuleFacts, module: str, name: str, asname: str | None = None) -> Edit | None:
+    """An edit that makes `name` from `module` importable in the file (as `asname` when given), or None if
+    already bound to it.
 
     Extends an existing top-level `from module import ...` when there is one, else adds a line after the
     last top-level import (or the docstring / `from __future__` imports)."""
     qual = f"{module}.{name}"
-    bound = facts.scope.bindings.get(name)
+    bound = facts.scope.bindings.get(asname or name)
     if bound == qual or (module == "typing" and bound == f"typing_extensions.{name}"):
         return None
+    if asname is not None:
+        name = f"{name} as {asname}"
     tree = facts.source.tree
     if tree is None:
         return None

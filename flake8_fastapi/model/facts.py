@@ -54,6 +54,15 @@ class CallSite:
 
 
 @dataclass(eq=False)
+class CompareSite:
+    """A comparison (`a == b`, `x is None`, ...) with where it appears."""
+
+    node: ast.Compare
+    scope: Scope
+    function: FunctionInfo | None  # innermost enclosing function
+
+
+@dataclass(eq=False)
 class FunctionInfo:
     qualname: str
     node: FunctionNode
@@ -123,6 +132,7 @@ class ModuleFacts:
     assignments: dict[str, Assignment] = field(default_factory=dict)
     calls: list[CallSite] = field(default_factory=list)
     routes: list[RouteSite] = field(default_factory=list)
+    compares: list[CompareSite] = field(default_factory=list)
     imports: dict[str, ast.Import | ast.ImportFrom] = field(default_factory=dict)  # qualname -> statement
     import_nodes: list[tuple[ast.Import | ast.ImportFrom, Scope]] = field(default_factory=list)
     loaded: set[str] = field(default_factory=set)  # qualified names read anywhere (Name and dotted chains)
@@ -438,6 +448,10 @@ class _Extractor:
         self.facts.calls.append(site)
         if self.function is not None:
             self.function.calls.append(site)
+        self.visit_children(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        self.facts.compares.append(CompareSite(node, self.scope, self.function))
         self.visit_children(node)
 
     def _route_decorator(self, deco: ast.expr, index: int) -> RouteSite | None:

@@ -120,9 +120,9 @@ def params_of(project: Project, module: ModuleFacts, fn: FunctionInfo) -> list[P
                 param.module, param.scope = module, fn.scope
         if param.marker_call is not None:
             for kw in param.marker_call.keywords:
-                if kw.arg in ("alias", "validation_alias") and isinstance(kw.value, ast.Constant):
-                    if isinstance(kw.value.value, str):
-                        param.alias = kw.value.value
+                value = kw.value
+                if kw.arg in ("alias", "validation_alias") and isinstance(value, ast.Constant):
+                    param.alias = value.value if isinstance(value.value, str) else param.alias
         out.append(param)
     return out
 
@@ -215,3 +215,47 @@ def depends_target(
     if target is None:
         return True, None
     return True, resolve_callable(project, module, target, scope)
+
+
+DependencyFunctions = dict[str, tuple[ModuleFacts, FunctionInfo]]
+
+
+def dependency_functions(project: Project) -> DependencyFunctions:
+    """Every project function FastAPI calls as a dependency, keyed `path::qualname`: the functions named in
+    `Depends(...)`/`Security(...)` anywhere (parameters, `Annotated` aliases, `dependencies=[...]`), and the
+    `__call__` of a project class whose instance is passed (`Depends(Checker("admin"))`, or a name bound to
+    such an instance). Computed once per project revision (cached in `project.derived`)."""
+    cached = project.derived.get("params.dependency_functions")
+    if isinstance(cached, dict):
+        return cached
+    out: DependencyFunctions = {}
+    for module in project.modules.values():
+        for site in module.calls_to("fastapi.Depends", "fastapi.Security"):
+            call = site.node
+            expr = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
+            if expr is None:
+                continue
+            found = _dependency_function(project, module, expr, site.scope)
+            if found is not None:
+                out[f"{found[0].path}::{found[1].qualname}"] = found
+    project.derived["params.dependency_functions"] = out
+    return out
+
+
+def _dependency_function(
+    project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope
+) -> tuple[ModuleFacts, FunctionInfo] | None:
+    if isinstance(expr, ast.Call):  # an instance: FastAPI calls its `__call__`
+        target = resolve_callable(project, module, expr.func, scope)
+        if target is not None and isinstance(target[1], ClassInfo):
+            method = target[1].methods.get("__call__")
+            return (target[0], method) if method is not None else None
+        return None
+    symbol = project.lookup(module.resolve(expr, scope), module)
+    if symbol is None:
+        return None
+    if isinstance(symbol.obj, FunctionInfo):
+        return symbol.module, symbol.obj
+    if isinstance(symbol.obj, Assignment) and isinstance(symbol.obj.value, ast.Call):
+        return _dependency_function(project, symbol.module, symbol.obj.value, symbol.obj.scope)
+    return None

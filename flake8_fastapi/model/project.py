@@ -165,6 +165,8 @@ class Project:
         self.root = os.path.abspath(root)
         self.modules: dict[str, ModuleFacts] = {}  # absolute path -> facts
         self._by_name: dict[str, list[ModuleFacts]] = {}
+        self.revision = 0  # bumped on every update: lets front ends cache what they derive
+        self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
 
     # -- building ------------------------------------------------------------------------------------
     def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
@@ -194,6 +196,8 @@ class Project:
                 entries.remove(old)
 
     def invalidate(self) -> None:
+        self.revision += 1
+        self.derived.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
             self.__dict__.pop(attr, None)
 
