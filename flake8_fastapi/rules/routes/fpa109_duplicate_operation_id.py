@@ -1,0 +1,203 @@
+"""## What it does
+Finds two routes of one app that share an explicit `operation_id=`, or that share a route `name` while their
+handlers differ: an explicit `name=` on one of them (the other's name being its `name=` or its handler's
+function name), or two handlers of the same function name when the project calls `url_for` with that name.
+Each app is judged on its own, across files and routers. One router included under several prefixes (API
+versions) is one route served twice and is not reported (FPA106 reports a router included twice under one
+prefix); note that FastAPI still warns there when the route has an explicit `operation_id`: derive the ids
+with `generate_unique_id_function` on each `include_router` instead.
+
+## Why is this bad?
+The operation id names the operation in the OpenAPI schema and in every client generated from it. FastAPI
+warns "Duplicate Operation ID" when it builds the schema, and generated clients get two methods with one name
+(one overwrites the other, or generation fails). The route name is what `request.url_for(name)` looks up:
+Starlette returns the first route of that name, so links to the second handler silently point at the first.
+
+## Example
+```python
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/users", operation_id="list_items")
+async def list_users() -> list[str]:
+    return []
+
+
+@app.get("/items", operation_id="list_items")
+async def list_items() -> list[str]:
+    return []
+```
+
+## Use instead
+```python
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/users", operation_id="list_users")
+async def list_users() -> list[str]:
+    return []
+
+
+@app.get("/items", operation_id="list_items")
+async def list_items() -> list[str]:
+    return []
+```
+
+## Fix
+No fix: which of the two should be renamed, and to what, is the developer's choice (clients may depend on it).
+
+## Related
+No equivalent in ruff or flake8-fastapi (the fastapi-lsp language server reports `duplicate-name`).
+
+## See also
+- https://fastapi.tiangolo.com/advanced/path-operation-advanced-configuration/#openapi-operationid
+- https://www.starlette.io/routing/#reverse-url-lookups
+"""
+
+from __future__ import annotations
+
+import ast
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ...model.project import Project, Route
+from ..base import Context, Finding, Rule
+from ._tables import Position, _include_position, _site_position, exclusive
+
+
+@dataclass(frozen=True, eq=False)
+class _Clash:
+    route: Route  # the later registration, reported
+    other: Route  # the earlier one, shown as related
+    kind: str  # "operation_id" | "name"
+    value: str
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    clashes = _clashes(ctx.project)
+    if not clashes:
+        return
+    for route in ctx.project.routes_of(ctx.module):
+        for clash in clashes.get(id(route.site), ()):
+            other = clash.other
+            anchor = _anchor(route, clash.kind)
+            if clash.kind == "operation_id":
+                message = (
+                    f"Duplicate operation id {clash.value!r}: `{other.name}` already uses it in the same app "
+                    f'(FastAPI warns "Duplicate Operation ID"; generated clients get one method for two routes)'
+                )
+            else:
+                message = (
+                    f"Duplicate route name {clash.value!r}: `{other.name}` has the same name in the same app, "
+                    f"so `url_for({clash.value!r})` always gives the other route's URL"
+                )
+            yield ctx.finding(
+                anchor,
+                message,
+                related=[ctx.related(other.module, _anchor(other, clash.kind), f"{clash.kind} {clash.value!r} here")],
+            )
+
+
+def _anchor(route: Route, kind: str) -> ast.AST:
+    value = route.keyword(kind)
+    return value if value is not None else route.site.call
+
+
+def _literal(route: Route, name: str) -> str | None:
+    expr = route.keyword(name)
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+_CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[int, list[_Clash]]]] = weakref.WeakKeyDictionary()
+
+
+def _clashes(project: Project) -> dict[int, list[_Clash]]:
+    """Route site id -> its clashes with an earlier route of the same app. Once per project link."""
+    routes = project.routes
+    cached = _CACHE.get(project)
+    if cached is not None and cached[0] is routes:
+        return cached[1]
+    url_names = _url_for_names(project)
+    per_app: dict[str, list[tuple[tuple[Position, ...], Route]]] = {}
+    for route in routes:
+        if route.kind == "starlette":
+            continue
+        own = _site_position(route)
+        for mount in route.mounts:
+            order = (*(_include_position(inc) for inc in mount.chain), own)
+            per_app.setdefault(mount.app, []).append((order, route))
+    out: dict[int, list[_Clash]] = {}
+    reported: set[tuple[int, str]] = set()
+    for app in sorted(per_app):
+        entries = sorted(per_app[app], key=lambda e: e[0])
+        by_operation: dict[str, list[Route]] = {}
+        by_name: dict[str, list[tuple[Route, bool]]] = {}
+        for _order, route in entries:
+            operation = _literal(route, "operation_id")
+            if operation is not None:
+                by_operation.setdefault(operation, []).append(route)
+            if route.keyword("name") is not None:
+                explicit = _literal(route, "name")
+                if explicit is not None:
+                    by_name.setdefault(explicit, []).append((route, True))
+            elif route.handler is not None:
+                by_name.setdefault(route.handler.name, []).append((route, False))
+        for value, group in by_operation.items():
+            for i, route in enumerate(group):
+                first = next((o for o in group[:i] if o.site is not route.site and not exclusive(o, route)), None)
+                if first is not None and (id(route.site), "operation_id") not in reported:
+                    reported.add((id(route.site), "operation_id"))
+                    out.setdefault(id(route.site), []).append(_Clash(route, first, "operation_id", value))
+        for value, named in by_name.items():
+            for i, (route, is_explicit) in enumerate(named):
+                first = next(
+                    (
+                        o
+                        for o, o_explicit in named[:i]
+                        if o.site is not route.site
+                        and (is_explicit or o_explicit or value in url_names)
+                        and not _same_handler(o, route)
+                        and not exclusive(o, route)
+                    ),
+                    None,
+                )
+                if first is not None and (id(route.site), "name") not in reported:
+                    reported.add((id(route.site), "name"))
+                    out.setdefault(id(route.site), []).append(_Clash(route, first, "name", value))
+    _CACHE[project] = (routes, out)
+    return out
+
+
+def _same_handler(a: Route, b: Route) -> bool:
+    """One function registered twice (`@app.get` and `@app.head` stacked): one name, one endpoint."""
+    return a.handler is not None and a.handler is b.handler
+
+
+def _url_for_names(project: Project) -> set[str]:
+    """Literal names passed to `url_for(...)` / `url_path_for(...)` anywhere in the project."""
+    out: set[str] = set()
+    for module in project.modules.values():
+        for site in module.method_calls("url_for", "url_path_for"):
+            args = site.node.args
+            if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+                out.add(args[0].value)
+    return out
+
+
+RULE = Rule(
+    code="FPA109",
+    name="duplicate-operation-id",
+    summary="Two routes of one app with the same explicit operation_id, or the same name on different handlers",
+    check=check,
+    docs=__doc__ or "",
+    default=True,
+    fix=None,
+    scope="project",
+)
