@@ -125,3 +125,29 @@ def _is_classvar(module: ModuleFacts, annotation: ast.expr, cls: ClassInfo) -> b
 
 def imports_pydantic_v1(module: ModuleFacts) -> bool:
     return module.imports_module("pydantic.v1")
+
+
+def models_in(
+    project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope, *, origins: bool = False
+) -> Iterator[Symbol]:
+    """Model classes named anywhere in a type expression (`list[A]`, `A | None`, `dict[str, A]`, `"A"`);
+    with `origins`, also the subscripted class itself (`Page[A]` gives `Page` and `A`)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        try:
+            expr = ast.parse(expr.value, mode="eval").body
+        except SyntaxError:
+            return
+    if isinstance(expr, ast.Subscript):
+        if origins:
+            yield from models_in(project, module, expr.value, scope, origins=origins)
+        yield from models_in(project, module, expr.slice, scope, origins=origins)
+    elif isinstance(expr, ast.BinOp):
+        yield from models_in(project, module, expr.left, scope, origins=origins)
+        yield from models_in(project, module, expr.right, scope, origins=origins)
+    elif isinstance(expr, (ast.Tuple, ast.List)):
+        for elt in expr.elts:
+            yield from models_in(project, module, elt, scope, origins=origins)
+    elif isinstance(expr, (ast.Name, ast.Attribute)):
+        symbol = model_symbol_of(project, expr, module, scope)
+        if symbol is not None:
+            yield symbol

@@ -81,7 +81,7 @@ from weakref import WeakKeyDictionary
 from ...model.facts import ClassInfo, ModuleFacts, Scope
 from ...model.params import params_of
 from ...model.project import Project, Route, Symbol
-from ...model.pydantic import ModelField, class_chain, model_fields, model_symbol_of
+from ...model.pydantic import ModelField, class_chain, model_fields, models_in
 from ..base import Context, Finding, Rule
 
 _STORED = frozenset(
@@ -183,7 +183,7 @@ def route_exposures(project: Project, route: Route) -> list[Exposure]:
         return []
     issuing = _is_issuing(project, route)
     out: list[Exposure] = []
-    for model in _models_in(project, route.module, declared[0], declared[1]):
+    for model in models_in(project, route.module, declared[0], declared[1]):
         for exposure in _secrets_of(project, model, model, "", issuing, 0, set()):
             if exposure.path.split(".", 1)[0] not in excluded:
                 out.append(exposure)
@@ -217,27 +217,6 @@ def _is_issuing(project: Project, route: Route) -> bool:
     return False
 
 
-def _models_in(project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope) -> Iterator[Symbol]:
-    """Model classes named anywhere in a type expression (`list[A]`, `A | None`, `dict[str, A]`)."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        try:
-            expr = ast.parse(expr.value, mode="eval").body
-        except SyntaxError:
-            return
-    if isinstance(expr, ast.Subscript):
-        yield from _models_in(project, module, expr.slice, scope)
-    elif isinstance(expr, ast.BinOp):
-        yield from _models_in(project, module, expr.left, scope)
-        yield from _models_in(project, module, expr.right, scope)
-    elif isinstance(expr, (ast.Tuple, ast.List)):
-        for elt in expr.elts:
-            yield from _models_in(project, module, elt, scope)
-    elif isinstance(expr, (ast.Name, ast.Attribute)):
-        symbol = model_symbol_of(project, expr, module, scope)
-        if symbol is not None:
-            yield symbol
-
-
 def _secrets_of(
     project: Project, model: Symbol, top: Symbol, prefix: str, issuing: bool, depth: int, seen: set[str]
 ) -> Iterator[Exposure]:
@@ -255,7 +234,7 @@ def _secrets_of(
             yield Exposure(prefix + name, field, top)
             continue
         owner_scope = _scope_of(field.owner)
-        for nested in _models_in(project, field.owner.module, field.stmt.annotation, owner_scope):
+        for nested in models_in(project, field.owner.module, field.stmt.annotation, owner_scope):
             yield from _secrets_of(project, nested, top, f"{prefix}{name}.", issuing, depth + 1, seen)
 
 

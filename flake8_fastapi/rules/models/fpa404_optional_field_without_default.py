@@ -73,7 +73,7 @@ from ...fixes import fix
 from ...model.facts import ClassInfo, ModuleFacts, Scope
 from ...model.params import params_of
 from ...model.project import Project, Symbol
-from ...model.pydantic import ModelField, model_fields, model_kind, model_symbol_of
+from ...model.pydantic import ModelField, model_fields, model_kind, models_in
 from ..base import Context, Edit, Finding, Fix, Rule
 
 _MAX_DEPTH = 4
@@ -143,7 +143,7 @@ def request_models(project: Project) -> dict[str, Symbol]:
                 expr = param.dependency
             if expr is None:
                 continue
-            for model in models_in(project, where, expr, scope):
+            for model in request_models_in(project, where, expr, scope):
                 _add(project, model, out, 0)
     project.derived["fpa404.request_models"] = out
     return out
@@ -156,29 +156,14 @@ def _add(project: Project, model: Symbol, out: dict[str, Symbol], depth: int) ->
     for field in model_fields(project, model).values():
         owner = field.owner
         assert isinstance(owner.obj, ClassInfo)
-        for nested in models_in(project, owner.module, field.stmt.annotation, owner.obj.scope):
+        for nested in request_models_in(project, owner.module, field.stmt.annotation, owner.obj.scope):
             _add(project, nested, out, depth + 1)
 
 
-def models_in(project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope) -> Iterator[Symbol]:
-    """Pydantic model classes (not settings) named in a type expression (`list[A]`, `A | None`, ...)."""
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        try:
-            expr = ast.parse(expr.value, mode="eval").body
-        except SyntaxError:
-            return
-    if isinstance(expr, ast.Subscript):
-        yield from models_in(project, module, expr.value, scope)
-        yield from models_in(project, module, expr.slice, scope)
-    elif isinstance(expr, ast.BinOp):
-        yield from models_in(project, module, expr.left, scope)
-        yield from models_in(project, module, expr.right, scope)
-    elif isinstance(expr, (ast.Tuple, ast.List)):
-        for elt in expr.elts:
-            yield from models_in(project, module, elt, scope)
-    elif isinstance(expr, (ast.Name, ast.Attribute)):
-        symbol = model_symbol_of(project, expr, module, scope)
-        if symbol is not None and model_kind(project, symbol) == "model":
+def request_models_in(project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope) -> Iterator[Symbol]:
+    """Pydantic model classes (not settings) named in a type expression, generic origins included."""
+    for symbol in models_in(project, module, expr, scope, origins=True):
+        if model_kind(project, symbol) == "model":
             yield symbol
 
 
