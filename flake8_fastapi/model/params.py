@@ -4,9 +4,10 @@ inside `Annotated` (directly or through an alias, possibly imported), and the de
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .facts import Assignment, ClassInfo, FunctionInfo, ModuleFacts, Scope
+from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, Scope
 from .names import marker_name
 from .project import Project, Route
 
@@ -230,11 +231,7 @@ def dependency_functions(project: Project) -> DependencyFunctions:
         return cached
     out: DependencyFunctions = {}
     for module in project.modules.values():
-        for site in module.calls_to("fastapi.Depends", "fastapi.Security"):
-            call = site.node
-            expr = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
-            if expr is None:
-                continue
+        for site, expr in depends_calls(module):
             found = _dependency_function(project, module, expr, site.scope)
             if found is not None:
                 out[f"{found[0].path}::{found[1].qualname}"] = found
@@ -259,3 +256,12 @@ def _dependency_function(
     if isinstance(symbol.obj, Assignment) and isinstance(symbol.obj.value, ast.Call):
         return _dependency_function(project, symbol.module, symbol.obj.value, symbol.obj.scope)
     return None
+
+
+def depends_calls(module: ModuleFacts) -> Iterator[tuple[CallSite, ast.expr]]:
+    """Every `Depends(x)` / `Security(x)` call of a module that names its dependency, with `x`."""
+    for site in module.calls_to("fastapi.Depends", "fastapi.Security"):
+        call = site.node
+        expr = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
+        if expr is not None:
+            yield site, expr

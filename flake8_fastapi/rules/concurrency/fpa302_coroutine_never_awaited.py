@@ -81,6 +81,7 @@ from ...fixes import fix
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts, Scope
 from ...model.params import params_of, resolve_dependency
 from ...model.project import Project
+from ...model.walk import own_nodes
 from ..base import Context, Edit, Finding, Fix, Rule
 from ..params._common import GENERATOR_TYPES, type_name
 
@@ -107,7 +108,7 @@ class _Analysis:
         self.values: dict[str, ast.expr] = {}  # local name -> its value, for `x = value` / `with value as x`
         self.statements: set[int] = set()  # ids of calls written as statements
         self.assigned: dict[int, str] = {}  # id of a call -> the single name it is assigned to
-        for node in _own_nodes(fn.node):
+        for node in own_nodes(fn.node):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.stores[node.id] = self.stores.get(node.id, 0) + 1
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -186,15 +187,6 @@ class _Analysis:
             isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
             for node in ast.walk(self.fn.node)
         ) or any(isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names for node in ast.walk(self.fn.node))
-
-
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _usage(analysis: _Analysis, call: ast.Call) -> tuple[str, str] | None:

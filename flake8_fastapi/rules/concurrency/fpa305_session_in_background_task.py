@@ -136,6 +136,7 @@ from collections.abc import Iterator
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
 from ...model.params import Param, params_of, resolve_dependency
 from ...model.project import Project
+from ...model.walk import own_nodes
 from ..base import Context, Finding, Rule
 from ..params._common import GENERATOR_TYPES, route_handlers, type_name
 
@@ -181,7 +182,7 @@ class _Handler:
             return None
         if self._stored is None:
             self._stored = {
-                n.id for n in _own_nodes(self.fn.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                n.id for n in own_nodes(self.fn.node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
             }
         if expr.id in self._stored:
             return None
@@ -225,15 +226,6 @@ def _function_scoped(call: ast.Call) -> bool:
         kw.arg == "scope" and isinstance(kw.value, ast.Constant) and kw.value.value == "function"
         for kw in call.keywords
     )
-
-
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _task_arguments(call: ast.Call) -> list[ast.expr]:

@@ -120,6 +120,7 @@ from dataclasses import dataclass
 
 from ...model.facts import ClassInfo, FunctionInfo, ModuleFacts
 from ...model.project import Project
+from ...model.walk import own_nodes
 from ..base import Context, Finding, Rule
 from ..params._common import route_handlers
 
@@ -154,7 +155,7 @@ class _Handler:
         self.project, self.module, self.fn = project, module, fn
         self.stores: dict[str, int] = {}
         self.values: dict[str, ast.expr] = {}
-        for node in _own_nodes(fn.node):
+        for node in own_nodes(fn.node):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.stores[node.id] = self.stores.get(node.id, 0) + 1
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
@@ -305,19 +306,10 @@ def _is_lazy(call: ast.Call) -> bool:
     return True
 
 
-def _own_nodes(node: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(node))
-    while stack:
-        item = stack.pop()
-        yield item
-        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(item))
-
-
 def _loops(fn: FunctionInfo) -> Iterator[tuple[str, ast.expr, list[ast.AST], ast.AST]]:
     """(loop variable, iterable, body parts, loop node) of the loops of a function body with a plain name as
     their variable."""
-    for node in _own_nodes(fn.node):
+    for node in own_nodes(fn.node):
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
             yield node.target.id, node.iter, [*node.body], node
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
@@ -334,7 +326,7 @@ def _reads(name: str, parts: list[ast.AST]) -> Iterator[ast.Attribute]:
     """`name.attr` reads in the loop body, in source order; nothing when the body rebinds `name`."""
     found: list[ast.Attribute] = []
     for part in parts:
-        nodes = [part, *_own_nodes(part)]
+        nodes = [part, *own_nodes(part)]
         for node in nodes:
             if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load):
                 return

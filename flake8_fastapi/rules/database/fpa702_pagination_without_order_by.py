@@ -104,6 +104,7 @@ from collections.abc import Iterator
 from ...model.facts import FunctionInfo, ModuleFacts, Scope
 from ...model.params import params_of
 from ...model.project import Project
+from ...model.walk import own_nodes
 from ..base import Context, Finding, Rule
 from ..params._common import type_name
 
@@ -182,7 +183,7 @@ class _Chains:
     def stores(self, name: str) -> int:
         if self._stores is None:
             counts: dict[str, int] = {}
-            for node in _own_nodes(self.fn.node):
+            for node in own_nodes(self.fn.node):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                     counts[node.id] = counts.get(node.id, 0) + 1
             self._stores = counts
@@ -194,20 +195,11 @@ class _Chains:
         for site in self.fn.calls:
             if site.attr in EXECUTORS:
                 executed.update(id(a) for a in site.node.args)
-        for node in _own_nodes(self.fn.node):
+        for node in own_nodes(self.fn.node):
             is_read = isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
             if is_read and id(node) not in executed:
                 return False
         return True
-
-
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
 
 
 def _is_pagination(call: ast.Call) -> bool:
@@ -264,7 +256,7 @@ def _run_here(chains: _Chains, fn: FunctionInfo, top: ast.Call) -> bool:
 
 def _assigned_name(fn: FunctionInfo, value: ast.expr) -> str | None:
     """The local name `value` is assigned to (`stmt = <chain>`), if it is the whole right-hand side."""
-    for node in _own_nodes(fn.node):
+    for node in own_nodes(fn.node):
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is value:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if len(targets) == 1 and isinstance(targets[0], ast.Name):

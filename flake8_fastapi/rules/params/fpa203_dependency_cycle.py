@@ -69,7 +69,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...model.facts import ClassInfo, ModuleFacts, Scope
-from ...model.params import Callable_, callable_params, resolve_callable
+from ...model.params import Callable_, callable_params, depends_calls, resolve_callable
 from ...model.project import Project
 from ..base import Context, Finding, Rule
 
@@ -166,11 +166,7 @@ def _cycles(project: Project) -> dict[str, list[_Cycle]]:
         return cached
     graph = _Graph(project)
     for module in project.modules.values():
-        for site in module.calls_to("fastapi.Depends", "fastapi.Security"):
-            call = site.node
-            expr = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
-            if expr is None:
-                continue
+        for site, expr in depends_calls(module):
             found = _target(project, module, expr, site.scope)
             if found is not None:
                 graph.add(found)
