@@ -16,6 +16,7 @@ from dataclasses import replace
 from .config import Settings
 from .model.facts import ModuleFacts
 from .model.project import Project, find_root
+from .parallel import collector_paused
 from .rules import all_rules
 from .rules.base import Context, Finding
 
@@ -73,14 +74,15 @@ def discover(paths: Iterable[str], settings: Settings) -> list[str]:
 def build_project(root: str, files: Iterable[str], sources: dict[str, str] | None = None) -> Project:
     """A project of `files`; unreadable files are skipped here and reported by `check_file`."""
     project = Project(root)
-    for path in files:
-        text = sources.get(path) if sources else None
-        if text is None:
-            try:
-                text = read_source(path)
-            except SourceError:
-                continue
-        project.add_source(path, text)
+    with collector_paused():
+        for path in files:
+            text = sources.get(path) if sources else None
+            if text is None:
+                try:
+                    text = read_source(path)
+                except SourceError:
+                    continue
+            project.add_source(path, text)
     return project
 
 

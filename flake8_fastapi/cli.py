@@ -32,7 +32,7 @@ from .output import (
     statistics_json,
     summary,
 )
-from .parallel import default_jobs
+from .parallel import collector_paused, default_jobs
 from .route_table import RouteEntry
 from .rules import all_rules
 from .rules.base import Finding
@@ -185,11 +185,12 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     if args.fix or args.diff:
         spaces = _workspaces(paths, overrides)
         findings: list[Finding] = []
-        for space in spaces:
-            space.read(space.listed)
-            fix_workspace(space, args.unsafe_fixes, write=args.fix, report=report)
-            for items in space.check(space.requested).values():
-                findings.extend(items)
+        with collector_paused():
+            for space in spaces:
+                space.read(space.listed)
+                fix_workspace(space, args.unsafe_fixes, write=args.fix, report=report)
+                for items in space.check(space.requested).values():
+                    findings.extend(items)
         findings.sort(key=Finding.sort_key)
     else:
         try:

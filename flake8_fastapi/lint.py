@@ -16,7 +16,7 @@ from .cache import ResultCache, content_hash, files_key
 from .checker import SourceError, check_module, decode_source, discover, log
 from .config import ConfigError, Settings, load_settings
 from .model.project import Project, find_root
-from .parallel import check_in_parallel
+from .parallel import check_in_parallel, collector_paused
 from .rules.base import Finding
 
 IO_CODE = "E902"  # a file that cannot be read or decoded (ruff's and pycodestyle's code)
@@ -200,9 +200,10 @@ def check_paths(
     """Every finding of the files under `paths`, sorted, and the workspaces that produced them."""
     spaces = workspaces(paths, overrides)
     findings: list[Finding] = []
-    for space in spaces:
-        for items in space.findings(use_cache, jobs).values():
-            findings.extend(items)
+    with collector_paused():
+        for space in spaces:
+            for items in space.findings(use_cache, jobs).values():
+                findings.extend(items)
     findings.sort(key=Finding.sort_key)
     return findings, spaces
 

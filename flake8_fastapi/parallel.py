@@ -7,9 +7,11 @@ not available, or there is too little to share, the caller checks serially.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from .rules.base import Finding
 
@@ -26,6 +28,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while an index is built and checked.
+
+    The index is millions of small objects and almost none become garbage before the run ends, yet the
+    collector would traverse them again and again as they are allocated (about a fifth of a cold run)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _run_chunk(paths: list[str]) -> list[tuple[str, list[Finding]]]:
     assert _CHECK is not None
     return [(path, _CHECK(path)) for path in paths]
@@ -38,10 +55,14 @@ def check_in_parallel(check_one: CheckOne, paths: Sequence[str], jobs: int) -> d
         return None
     global _CHECK
     _CHECK = check_one
+    # Frozen objects are never traversed by a collection in a worker, so the pages of the index the workers
+    # share with the parent stay shared instead of being copied.
+    gc.freeze()
     try:
         chunks = [list(paths[i :: jobs * 4]) for i in range(jobs * 4)]
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.map(_run_chunk, [c for c in chunks if c], chunksize=1)
     finally:
+        gc.unfreeze()
         _CHECK = None
     return {path: found for chunk in results for path, found in chunk}

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import cast
 
 from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite, extract
 from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
@@ -159,12 +160,20 @@ def module_names(path: str, root: str) -> tuple[str, bool, list[str]]:
 
 
 class Project:
-    """All modules of a workspace. Derived tables are computed on first use and dropped on any update."""
+    """All modules of a workspace and the tables linked from them.
+
+    Linking is incremental. The per-module parts of the link (a module's apps and routers, its includes, its
+    routes) are kept per module and survive an edit of another module unless the edited module is reachable
+    from it by imports: only through an import can one module's names resolve into another's. The global
+    tables (`objects`, `includes`, `routes`, `mounts` and the rules' tables in `derived`) are reassembled after
+    every update; adding or removing a module relinks everything (name resolution may change anywhere)."""
 
     def __init__(self, root: str) -> None:
         self.root = os.path.abspath(root)
         self.modules: dict[str, ModuleFacts] = {}  # absolute path -> facts
         self._by_name: dict[str, list[ModuleFacts]] = {}
+        self._importers: dict[str, set[str]] = {}  # module name -> paths of the modules importing it
+        self._parts: dict[str, dict[str, object]] = {}  # path -> per-module link parts (see `_part`)
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
 
@@ -175,11 +184,17 @@ class Project:
         name, is_package, aliases = module_names(path, self.root)
         facts = extract(SourceFile.parse(path, text, tree), name, is_package)
         facts.aliases = aliases
-        self._remove(path)
-        self.modules[path] = facts
+        edited = path in self.modules
+        self._unregister(path)
+        self.modules[path] = facts  # in place: the order of modules never depends on the edit history
         for n in (name, *aliases):
             self._by_name.setdefault(n, []).append(facts)
-        self.invalidate()
+        for n in _imported_names(facts):
+            self._importers.setdefault(n, set()).add(path)
+        if edited:
+            self._relink({path, *self.importers_of(path)})
+        else:
+            self.invalidate()
         return facts
 
     def remove(self, path: str) -> None:
@@ -187,19 +202,58 @@ class Project:
         self.invalidate()
 
     def _remove(self, path: str) -> None:
-        old = self.modules.pop(path, None)
+        self._unregister(path)
+        self.modules.pop(path, None)
+
+    def _unregister(self, path: str) -> None:
+        old = self.modules.get(path)
         if old is None:
             return
         for n in (old.module, *old.aliases):
             entries = self._by_name.get(n, [])
             if old in entries:
                 entries.remove(old)
+        for n in _imported_names(old):
+            self._importers.get(n, set()).discard(path)
+
+    def importers_of(self, path: str) -> set[str]:
+        """Paths of the modules that import the module at `path`, directly or through other modules."""
+        out: set[str] = set()
+        todo = [os.path.abspath(path)]
+        while todo:
+            facts = self.modules.get(todo.pop())
+            if facts is None:
+                continue
+            for n in (facts.module, *facts.aliases):
+                for importer in self._importers.get(n, ()):
+                    if importer not in out:
+                        out.add(importer)
+                        todo.append(importer)
+        return out
 
     def invalidate(self) -> None:
+        """Drop everything linked: the next use relinks the whole project."""
+        self._parts.clear()
+        self._relink(set())
+
+    def _relink(self, stale: set[str]) -> None:
+        """Drop the per-module link parts of `stale` modules and every global table."""
+        for path in stale:
+            self._parts.pop(path, None)
         self.revision += 1
         self.derived.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
             self.__dict__.pop(attr, None)
+
+    def _part(self, facts: ModuleFacts, kind: str) -> object | None:
+        """A per-module link part, when it is still valid for these very facts."""
+        if self.modules.get(facts.path) is not facts:
+            return None
+        return self._parts.get(facts.path, {}).get(kind)
+
+    def _keep(self, facts: ModuleFacts, kind: str, value: object) -> None:
+        if self.modules.get(facts.path) is facts:
+            self._parts.setdefault(facts.path, {})[kind] = value
 
     def module(self, path: str) -> ModuleFacts | None:
         return self.modules.get(os.path.abspath(path))
@@ -315,21 +369,30 @@ class Project:
         """Every app and router of the project, keyed by `path::qualname`."""
         out: dict[str, RouterObject] = {}
         for facts in self.modules.values():
-            for assign in facts.assignments.values():
-                kind, call = self._object_kind(assign, facts)
-                if kind is None:
-                    continue
-                key = f"{facts.path}::{assign.qualname}"
-                prefix: str | None = ""
-                if call is not None and kind == "router":
-                    prefix = _literal_keyword(call, "prefix", "")
-                out[key] = RouterObject(key, kind, facts, assign.qualname, call, prefix)
-            for pqual, ann in facts.param_annotations.items():
-                kind = self.class_kind(ann, facts)
-                if kind is not None:
-                    # A router handed in as a parameter: its own prefix is unknown to us.
-                    key = f"{facts.path}::{pqual}"
-                    out[key] = RouterObject(key, kind, facts, pqual, None, None if kind == "router" else "")
+            out.update(self._objects_of(facts))
+        return out
+
+    def _objects_of(self, facts: ModuleFacts) -> dict[str, RouterObject]:
+        kept = self._part(facts, "objects")
+        if kept is not None:
+            return cast(dict[str, RouterObject], kept)
+        out: dict[str, RouterObject] = {}
+        for assign in facts.assignments.values():
+            kind, call = self._object_kind(assign, facts)
+            if kind is None:
+                continue
+            key = f"{facts.path}::{assign.qualname}"
+            prefix: str | None = ""
+            if call is not None and kind == "router":
+                prefix = _literal_keyword(call, "prefix", "")
+            out[key] = RouterObject(key, kind, facts, assign.qualname, call, prefix)
+        for pqual, ann in facts.param_annotations.items():
+            kind = self.class_kind(ann, facts)
+            if kind is not None:
+                # A router handed in as a parameter: its own prefix is unknown to us.
+                key = f"{facts.path}::{pqual}"
+                out[key] = RouterObject(key, kind, facts, pqual, None, None if kind == "router" else "")
+        self._keep(facts, "objects", out)
         return out
 
     def _object_kind(self, assign: Assignment, facts: ModuleFacts) -> tuple[str | None, ast.Call | None]:
@@ -355,18 +418,27 @@ class Project:
     def includes(self) -> list[Include]:
         out: list[Include] = []
         for facts in self.modules.values():
-            for site in facts.method_calls("include_router"):
-                if site.receiver is None:
-                    continue
-                parent = self.object_for(site.receiver, facts)
-                child_expr = site.node.args[0] if site.node.args else _keyword(site.node, "router")
-                if parent is None or child_expr is None:
-                    continue
-                child = self.object_for(facts.resolve(child_expr, site.scope), facts)
-                if child is None:
-                    continue
-                prefix = _literal_keyword(site.node, "prefix", "")
-                out.append(Include(facts, site, parent.key, child.key, prefix))
+            out.extend(self._includes_of(facts))
+        return out
+
+    def _includes_of(self, facts: ModuleFacts) -> list[Include]:
+        kept = self._part(facts, "includes")
+        if kept is not None:
+            return cast(list[Include], kept)
+        out: list[Include] = []
+        for site in facts.method_calls("include_router"):
+            if site.receiver is None:
+                continue
+            parent = self.object_for(site.receiver, facts)
+            child_expr = site.node.args[0] if site.node.args else _keyword(site.node, "router")
+            if parent is None or child_expr is None:
+                continue
+            child = self.object_for(facts.resolve(child_expr, site.scope), facts)
+            if child is None:
+                continue
+            prefix = _literal_keyword(site.node, "prefix", "")
+            out.append(Include(facts, site, parent.key, child.key, prefix))
+        self._keep(facts, "includes", out)
         return out
 
     @cached_property
@@ -399,12 +471,24 @@ class Project:
 
     @cached_property
     def routes(self) -> list[Route]:
+        """Every route of the project: a fresh list after every update (callers may key caches on it)."""
         out: list[Route] = []
         for facts in self.modules.values():
             out.extend(self.routes_of(facts))
         return out
 
     def routes_of(self, facts: ModuleFacts) -> list[Route]:
+        """The routes a module registers, each with the mounts it reaches apps through."""
+        kept = self._part(facts, "routes")
+        routes = cast(list[Route], kept) if kept is not None else self._link_routes(facts)
+        if kept is None:
+            self._keep(facts, "routes", routes)
+        mounts = self.mounts
+        for route in routes:
+            route.mounts = list(mounts.get(route.router.key, ()))
+        return list(routes)
+
+    def _link_routes(self, facts: ModuleFacts) -> list[Route]:
         routes: list[Route] = []
         for site in facts.routes:
             router = self.object_for(site.receiver, facts)
@@ -414,7 +498,6 @@ class Project:
             path = _literal_str(path_expr)
             methods, kind = _methods(site)
             route = Route(site, facts, router, path, methods, kind)
-            route.mounts = list(self.mounts.get(router.key, ()))
             route.handler, route.handler_module = site.handler, facts
             if site.handler is None and site.handler_expr is not None:
                 found = self.function(facts.resolve(site.handler_expr, site.scope), facts)
@@ -432,6 +515,16 @@ class Project:
         if symbol is not None and isinstance(symbol.obj, FunctionInfo):
             return symbol.module, symbol.obj
         return None
+
+
+def _imported_names(facts: ModuleFacts) -> set[str]:
+    """Every module name an import of `facts` may resolve into (each import path and its parents)."""
+    out: set[str] = set()
+    for name in facts.imports:  # `from pkg import *` binds no name, so nothing resolves through it
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            out.add(".".join(parts[:i]))
+    return out
 
 
 def _local_symbol(facts: ModuleFacts, qualname: str) -> Symbol | None:
