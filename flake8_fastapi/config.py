@@ -62,21 +62,13 @@ class Settings:
 
     def enabled_codes(self, path: str | None = None) -> frozenset[str]:
         """The codes that run on `path` (or everywhere)."""
-        from .rules import all_rules
-
-        rules = all_rules()
-        if self.select is None:
-            codes = {c for c, r in rules.items() if r.default}
-        else:
-            codes = {c for c in rules if _matches(c, self.select)}
-        codes |= {c for c in rules if _matches(c, self.extend_select)}
-        codes = {c for c in codes if not _matches(c, self.ignore)}
+        codes = _enabled_everywhere(self)
         if path is not None and self.per_file_ignores:
             rel = _relative(path, self.root)
             for pattern, ignored in self.per_file_ignores:
                 if _glob(rel, pattern):
-                    codes = {c for c in codes if not _matches(c, ignored)}
-        return frozenset(codes)
+                    codes = frozenset(c for c in codes if not _matches(c, ignored))
+        return codes
 
     def is_excluded(self, path: str) -> bool:
         rel = _relative(path, self.root)
@@ -85,6 +77,20 @@ class Settings:
 
     def cache_key(self) -> str:
         return repr((self.select, self.ignore, self.extend_select, self.per_file_ignores, self.target_fastapi))
+
+
+@lru_cache(maxsize=64)
+def _enabled_everywhere(settings: Settings) -> frozenset[str]:
+    """The selection before per-file ignores (asked once per file: computed once per settings)."""
+    from .rules import all_rules
+
+    rules = all_rules()
+    if settings.select is None:
+        codes = {c for c, r in rules.items() if r.default}
+    else:
+        codes = {c for c in rules if _matches(c, settings.select)}
+    codes |= {c for c in rules if _matches(c, settings.extend_select)}
+    return frozenset(c for c in codes if not _matches(c, settings.ignore))
 
 
 def _relative(path: str, root: str) -> str:
@@ -135,10 +141,14 @@ def parse_codes(value: Any, where: str) -> tuple[str, ...]:
     return tuple("FPA" if c == "ALL" else c for c in codes)
 
 
+_VERSION = re.compile(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:[.-]?(?:a|b|rc|post|dev)\d*)*\s*$", re.IGNORECASE)
+
+
 def parse_version(value: Any, where: str) -> tuple[int, ...]:
-    match = re.match(r"^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?", str(value))
+    # A string only: TOML reads `0.100` as the float 0.1. The whole string: "0.115.x" is no version.
+    match = _VERSION.match(value) if isinstance(value, str) else None
     if not match:
-        raise ConfigError(f"{where}: not a version: {value!r}")
+        raise ConfigError(f'{where}: not a version: {value!r} (expected a string such as "0.115" or "0.115.2")')
     return tuple(int(g) for g in match.groups() if g is not None)
 
 
