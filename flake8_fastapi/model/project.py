@@ -184,17 +184,21 @@ class Project:
         name, is_package, aliases = module_names(path, self.root)
         facts = extract(SourceFile.parse(path, text, tree), name, is_package)
         facts.aliases = aliases
-        edited = path in self.modules
+        old = self.modules.get(path)
         self._unregister(path)
         self.modules[path] = facts  # in place: the order of modules never depends on the edit history
         for n in (name, *aliases):
             self._by_name.setdefault(n, []).append(facts)
         for n in _imported_names(facts):
             self._importers.setdefault(n, set()).add(path)
-        if edited:
-            self._relink({path, *self.importers_of(path)})
-        else:
+        if old is None:
             self.invalidate()
+        elif _interface(old) == _interface(facts):
+            # What importers resolve into this module is unchanged: only their routes, which may hold this
+            # module's routers and handlers, are relinked.
+            self._relink({path}, routes_only=self.importers_of(path))
+        else:
+            self._relink({path, *self.importers_of(path)})
         return facts
 
     def remove(self, path: str) -> None:
@@ -236,10 +240,13 @@ class Project:
         self._parts.clear()
         self._relink(set())
 
-    def _relink(self, stale: set[str]) -> None:
-        """Drop the per-module link parts of `stale` modules and every global table."""
+    def _relink(self, stale: set[str], routes_only: Iterable[str] = ()) -> None:
+        """Drop the per-module link parts of `stale` modules, the routes of `routes_only` modules, and every
+        global table."""
         for path in stale:
             self._parts.pop(path, None)
+        for path in routes_only:
+            self._parts.get(path, {}).pop("routes", None)
         self.revision += 1
         self.derived.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
@@ -515,6 +522,19 @@ class Project:
         if symbol is not None and isinstance(symbol.obj, FunctionInfo):
             return symbol.module, symbol.obj
         return None
+
+
+def _interface(facts: ModuleFacts) -> tuple[object, ...]:
+    """What other modules' link parts can see of a module through `Project.lookup`: its names, what each
+    assignment calls or is annotated with, class bases, factories' return annotations, and what its
+    module-level names are bound to (re-exports). Positions are left out: edits that move lines keep it."""
+    return (
+        tuple((q, None if f.node.returns is None else ast.dump(f.node.returns)) for q, f in facts.functions.items()),
+        tuple((q, tuple(c.bases)) for q, c in facts.classes.items()),
+        tuple((q, a.callee, a.annotation_name) for q, a in facts.assignments.items()),
+        tuple(facts.param_annotations.items()),
+        tuple(facts.scope.bindings.items()),
+    )
 
 
 def _imported_names(facts: ModuleFacts) -> set[str]:

@@ -109,12 +109,19 @@ def test_an_edit_keeps_the_parts_of_modules_that_do_not_import_it(tmp_path: Path
     items = os.fspath(tmp_path / "app/routers/items.py")
     before = {id(r) for r in live.routes_of(live.modules[items])}
     users_before = {id(r) for r in live.routes_of(live.modules[users])}
+    api = os.fspath(tmp_path / "app/api.py")
+    api_includes = live._includes_of(live.modules[api])
 
     live.add_source(users, texts[users] + "\n# edited\n")
     assert {id(r) for r in live.routes_of(live.modules[items])} == before  # items does not import users
+    # api imports users, but what it resolves there (names, kinds) is unchanged: its includes are kept.
+    assert live._includes_of(live.modules[api]) is api_includes
     assert not users_before & {id(r) for r in live.routes_of(live.modules[users])}
     assert os.fspath(tmp_path / "app/api.py") in live.importers_of(users)
     assert items not in live.importers_of(users)
+
+    live.add_source(users, texts[users].replace("router = APIRouter(", "router = dict("))
+    assert live._includes_of(live.modules[api]) is not api_includes  # users no longer has a router
 
 
 def _fixture_projects() -> list[Path]:
