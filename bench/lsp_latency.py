@@ -240,6 +240,9 @@ def main() -> int:
     parser.add_argument("--big-lines", type=int, default=2000)
     parser.add_argument("--edits", type=int, default=60)
     parser.add_argument("--hovers", type=int, default=100)
+    parser.add_argument(
+        "--update-readme", action="store_true", help="also write the table into README.md (between lsp-bench markers)"
+    )
     args = parser.parse_args()
     r = asyncio.run(run(args))
     rows = [
@@ -265,7 +268,28 @@ def main() -> int:
         print(f"{name:34} {value:>16}  {budget:>10}  {'yes' if ok else 'NO'}")
     print(f"(hover p50 {r['hover_p50_ms']:.1f} ms; first diagnostics {r['first_after_initialize_s']:.2f} s after the")
     print(" initialize response, the row above counts from the initialize request, server start-up included)")
+    if args.update_readme:
+        update_readme(r, rows)
     return 0 if all(ok for *_, ok in rows) else 1
+
+
+def update_readme(r: dict[str, Any], rows: list[tuple[str, str, str, bool]]) -> None:
+    """Replace this workspace size's row block in README.md (one block per `--files`, between markers)."""
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    content = readme.read_text(encoding="utf-8")
+    start, end = f"<!-- lsp-bench:{r['files']}:start -->", f"<!-- lsp-bench:{r['files']}:end -->"
+    i, j = content.find(start), content.find(end)
+    if i < 0 or j < i:
+        raise SystemExit(f"README.md has no {start} ... {end} markers")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        f"{r['files']:,} files, a {r['big_lines']:,}-line file edited; load average {load}:",
+        "",
+        "| measure | value | budget | met |",
+        "| --- | --- | --- | --- |",
+        *(f"| {name} | {value} | {budget} | {'yes' if ok else '**no**'} |" for name, value, budget, ok in rows),
+    ]
+    readme.write_text(content[: i + len(start)] + "\n" + "\n".join(lines) + "\n" + content[j:], encoding="utf-8")
 
 
 if __name__ == "__main__":
