@@ -17,8 +17,11 @@ import time
 import uuid
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
+from cattrs import transform_error
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
@@ -40,12 +43,50 @@ log = logging.getLogger("fastapi_lsp")
 ROUTES_REQUEST = "fastapiLint/routes"
 ROUTES_CHANGED = "fastapiLint/routesChanged"
 T = TypeVar("T")
+_ANSWERED = object()  # a request already answered with an error while it was being read
 
 
 class FastApiProtocol(LanguageServerProtocol):
-    """Advertises pull diagnostics only to clients that can pull (the others get pushed diagnostics)."""
+    """Advertises pull diagnostics only to clients that can pull (the others get pushed diagnostics). Answers
+    requests whose params do not validate, and sends nothing once the transport is closed."""
 
     _server: FastApiLanguageServer
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        """pygls drops a request whose params do not validate (a negative position) without answering it, leaving
+        the client waiting forever: answer it with the error instead."""
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if "method" not in data or data.get("id") is None:
+                raise
+            cause = exc.__cause__
+            detail = "; ".join(transform_error(cause, path="params")) if isinstance(cause, Exception) else str(exc)
+            log.warning("%s request %s: %s", data["method"], data["id"], detail)
+            error = exc.to_response_error()
+            error.message = f"{error.message}: {detail}"
+            self._send_response(data["id"], error=error)
+            return _ANSWERED
+
+    def handle_message(self, message: Any) -> None:
+        if message is not _ANSWERED:
+            super().handle_message(message)
+
+    @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
+    def lsp_text_document__did_change(self, params: types.DidChangeTextDocumentParams) -> Generator[Any, Any, None]:
+        """A change to a document that is not open is ignored: pygls would fail on it and show the user an error."""
+        if unquote(params.text_document.uri) not in self.workspace.text_documents:
+            log.info("ignoring a change to %s, which is not open", params.text_document.uri)
+            return None
+        result: None = yield from super().lsp_text_document__did_change(params)
+        return result
+
+    def _send_data(self, data: Any) -> None:
+        # After `exit` stdout is closed: a write fails, and pygls reports the failure by writing again
+        # (window/showMessage), recursing until the stack overflows. Whatever is still queued is dropped.
+        if self._server.exited:
+            return
+        super()._send_data(data)
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
@@ -102,6 +143,7 @@ class FastApiLanguageServer(LanguageServer):
         self._loop_thread: int | None = None
         self._poller: threading.Thread | None = None
         self._stop = threading.Event()
+        self.exited = False
         self._config_error: str | None = None
         self._last_lens_signature = 0
         self._refresh_after: set[str] = set()
@@ -235,14 +277,14 @@ class FastApiLanguageServer(LanguageServer):
 
             def report(done: int, total: int) -> None:
                 now = time.monotonic()
-                if progress and (now - last[0] > 0.2 or done == total):
+                if progress and not self._stop.is_set() and (now - last[0] > 0.2 or done == total):
                     last[0] = now
                     pct = int(done * 100 / max(total, 1))
                     value = types.WorkDoneProgressReport(message=f"{done}/{total} files", percentage=pct)
                     loop.call_soon_threadsafe(self.work_done_progress.report, token, value)
 
             started = time.monotonic()
-            result = await loop.run_in_executor(None, self.state.scan_disk, report)
+            result = await loop.run_in_executor(None, self.state.scan_disk, report, self._stop.is_set)
             for error in result.errors:
                 log.warning("%s", error)
             if self._stop.is_set():
@@ -298,6 +340,11 @@ class FastApiLanguageServer(LanguageServer):
         self._stop.set()
         if self.scan_task is not None:
             self.scan_task.cancel()
+
+    def on_exit(self) -> None:
+        """pygls closes stdout right after this: stop the scan (the process waits for its thread) and sending."""
+        self._stop.set()
+        self.exited = True
 
     async def _fetch_configuration(self) -> None:
         caps = self.client_capabilities
@@ -452,6 +499,7 @@ def create_server() -> FastApiLanguageServer:
     on(types.INITIALIZE)(server.on_initialize)
     on(types.INITIALIZED)(lambda params: server.on_initialized())
     on(types.SHUTDOWN)(lambda params: server.on_shutdown())
+    on(types.EXIT)(lambda params: server.on_exit())
     on(types.TEXT_DOCUMENT_DID_OPEN)(server.did_open)
     on(types.TEXT_DOCUMENT_DID_CHANGE)(server.did_change)
     on(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))(server.did_save)
