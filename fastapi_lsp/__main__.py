@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+if (
+    __name__ == "__main__"
+    and sys.path
+    and not getattr(sys.flags, "safe_path", False)  # `python -P`: the directory is not on sys.path
+    and sys.path[0] in ("", os.getcwd())
+):
+    # `python -m fastapi_lsp` puts the current directory first on sys.path, and editors start the server in the
+    # project: its modules (an `argparse.py`, a `pygls.py`) must never be imported, let alone in place of ours.
+    del sys.path[0]
+
 import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
 from . import __version__

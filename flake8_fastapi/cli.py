@@ -5,12 +5,23 @@ Exit codes: 0 no findings, 1 findings (or a diff with --diff), 2 a usage or conf
 
 from __future__ import annotations
 
+import os
+import sys
+
+if (
+    __name__ == "__main__"
+    and sys.path
+    and not getattr(sys.flags, "safe_path", False)  # `python -P`: the directory is not on sys.path
+    and sys.path[0] in ("", os.getcwd())
+):
+    # `python -m flake8_fastapi.cli` puts the current directory, usually the project, first on sys.path: its
+    # modules (a `tomllib.py`, a `difflib.py`) must never be imported, let alone in place of ours.
+    del sys.path[0]
+
 import argparse
 import importlib
 import json
 import logging
-import os
-import sys
 from collections.abc import Sequence
 from typing import TextIO
 

@@ -1,8 +1,9 @@
 """`--fix` and `--diff`: apply fixes in passes until nothing applies, then write atomically (or show diffs).
 
 A file is never written when it did not parse, when a pass would make it unparseable (that pass is dropped),
-when it is a symlink, or when it changed on disk since it was read. Writes go to a temporary file in the same
-directory, keep the file's permissions, encoding and BOM, and replace the original with `os.replace`.
+when it is a symlink or reached through a symlinked directory that leads outside the project, or when it
+changed on disk since it was read. Writes go to a temporary file in the same directory, keep the file's
+permissions, encoding and BOM, and replace the original with `os.replace`.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ def fix_workspace(space: Workspace, unsafe: bool, write: bool, report: FixReport
         if write and os.path.islink(path):
             report.warnings.append(f"{_show(path)}: not fixed: a symlink (fix the file it points to)")
             continue
+        if write and not _inside(path, space.root):
+            report.warnings.append(f"{_show(path)}: not fixed: a symlinked directory leads outside the project")
+            continue
         original = facts.source.text
         text, count = original, 0
         for _ in range(MAX_PASSES):
@@ -81,6 +85,12 @@ def fix_workspace(space: Workspace, unsafe: bool, write: bool, report: FixReport
             report.diffs.append(unified_diff(path, original, text))
             project.add_source(path, original)  # leave the index as on disk for the next file's fixes
         report.fixed[path] = count
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether `path` is under the project root once symlinks are resolved (in both)."""
+    real_root = os.path.realpath(root)
+    return os.path.commonpath([os.path.realpath(path), real_root]) == real_root
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
