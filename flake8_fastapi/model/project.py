@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import ast
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import cast
+from typing import TypeVar, cast
 
 from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite, extract
 from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
 from .source import SourceFile
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
+# Link parts that hold only names of other modules' objects (keys), never the objects themselves.
+_NAME_ONLY_PARTS = frozenset({"objects", "includes"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,9 @@ class Project:
         if old is None:
             self.invalidate()
         elif _interface(old) == _interface(facts):
-            # What importers resolve into this module is unchanged: only their routes, which may hold this
-            # module's routers and handlers, are relinked.
-            self._relink({path}, routes_only=self.importers_of(path))
+            # What importers resolve into this module is unchanged: they keep their apps, routers and includes
+            # (names only); their other parts, which may hold this module's objects, are rebuilt.
+            self._relink({path}, shallow=self.importers_of(path))
         else:
             self._relink({path, *self.importers_of(path)})
         return facts
@@ -240,17 +243,32 @@ class Project:
         self._parts.clear()
         self._relink(set())
 
-    def _relink(self, stale: set[str], routes_only: Iterable[str] = ()) -> None:
-        """Drop the per-module link parts of `stale` modules, the routes of `routes_only` modules, and every
-        global table."""
+    def _relink(self, stale: set[str], shallow: Iterable[str] = ()) -> None:
+        """Drop the per-module parts of `stale` modules, all but the name-only parts (apps and routers,
+        includes) of `shallow` modules, and every global table."""
         for path in stale:
             self._parts.pop(path, None)
-        for path in routes_only:
-            self._parts.get(path, {}).pop("routes", None)
+        for path in shallow:
+            parts = self._parts.get(path)
+            if parts:
+                self._parts[path] = {k: v for k, v in parts.items() if k in _NAME_ONLY_PARTS}
         self.revision += 1
         self.derived.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
             self.__dict__.pop(attr, None)
+
+    def module_part(self, facts: ModuleFacts, key: str, compute: Callable[[ModuleFacts], T]) -> T:
+        """One module's share of a project-wide table, kept until the module, or a module it imports, changes.
+
+        For tables that are a union over modules (`{... for module in project.modules.values()}`): rebuilding
+        the union from kept parts after an edit costs a merge, not a pass over every module. `compute` may
+        look names up across the project (through the module's imports, as `Project.lookup` does)."""
+        kept = self._part(facts, key)
+        if kept is not None:
+            return cast(T, kept)
+        value = compute(facts)
+        self._keep(facts, key, value)
+        return value
 
     def _part(self, facts: ModuleFacts, kind: str) -> object | None:
         """A per-module link part, when it is still valid for these very facts."""

@@ -142,3 +142,26 @@ def test_every_module_edit_in_fixture_projects(tmp_path: Path, case: Path) -> No
             assert _snapshot(live) == _snapshot(_fresh(root, {**texts, path: edited})), path
         live.add_source(path, original)
     assert _snapshot(live) == _snapshot(_fresh(root, texts))
+
+
+def test_module_parts_are_recomputed_for_the_edited_module_and_its_importers(tmp_path: Path) -> None:
+    texts = _copy(SHOP, tmp_path)
+    live = _fresh(os.fspath(tmp_path), texts)
+    computed: list[str] = []
+
+    def part(facts: object) -> str:
+        path = getattr(facts, "path")
+        computed.append(os.path.relpath(path, tmp_path))
+        return path
+
+    for facts in live.modules.values():
+        live.module_part(facts, "test.paths", part)
+    assert len(computed) == len(live.modules)
+
+    computed.clear()
+    users = os.fspath(tmp_path / "app/routers/users.py")
+    live.add_source(users, texts[users] + "\n# edited\n")
+    for facts in live.modules.values():
+        live.module_part(facts, "test.paths", part)
+    expected = {"app/routers/users.py", *(os.path.relpath(p, tmp_path) for p in live.importers_of(users))}
+    assert set(computed) == expected and "app/api.py" in expected and "app/routers/items.py" not in expected
