@@ -29,6 +29,8 @@ class SourceFile:
             except (SyntaxError, ValueError) as exc:  # ValueError: null bytes
                 err = exc if isinstance(exc, SyntaxError) else SyntaxError(str(exc), (path, 1, 1, ""))
                 src.syntax_error = err
+            except (RecursionError, MemoryError):  # nesting too deep for the parser: the interpreter rejects it too
+                src.syntax_error = SyntaxError("too deeply nested to parse", (path, 1, 1, ""))
         return src
 
     @property

@@ -97,6 +97,26 @@ def _running_loop(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: C
     return _stores(fn, expr.id) == 1
 
 
+def _local_value(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: CallSite) -> ast.expr:
+    """The value of a local of `fn` bound once (`ctx = copy_context()`), else `expr` itself."""
+    if not isinstance(expr, ast.Name) or site.scope.lookup(expr.id) != f"{fn.qualname}.{expr.id}":
+        return expr
+    assign = module.assignments.get(f"{fn.qualname}.{expr.id}")
+    return assign.value if assign is not None and _stores(fn, expr.id) == 1 else expr
+
+
+def _carries_context(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: CallSite) -> bool:
+    """`ctx.run` or `functools.partial(ctx.run, ...)` with `ctx = contextvars.copy_context()`: the context
+    variables already reach the thread (how `asyncio.to_thread` itself is written)."""
+    expr = _local_value(module, fn, expr, site)
+    if isinstance(expr, ast.Call) and expr.args and module.resolve(expr.func, site.scope) == "functools.partial":
+        expr = expr.args[0]
+    if not (isinstance(expr, ast.Attribute) and expr.attr == "run"):
+        return False
+    context = _local_value(module, fn, expr.value, site)
+    return isinstance(context, ast.Call) and module.resolve(context.func, site.scope) == "contextvars.copy_context"
+
+
 def _stores(fn: FunctionInfo, name: str) -> int:
     count = 0
     stack: list[ast.AST] = list(fn.node.body)
@@ -119,6 +139,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not call.args or not (isinstance(call.args[0], ast.Constant) and call.args[0].value is None):
             continue
         if not _running_loop(module, fn, call.func.value, site):
+            continue
+        if len(call.args) > 1 and _carries_context(module, fn, call.args[1], site):
             continue
         yield ctx.finding(
             call,

@@ -101,7 +101,7 @@ class _Builder:
                 return isinstance(assign.value, ast.Constant) and isinstance(assign.value.value, (str, int))
             return (
                 assign.scope is self.fn.body_scope
-                and _placeholder_join(assign.value)
+                and (_placeholder_join(assign.value) or _literal(assign.value))
                 and _assigned_once(self.fn, expr.id)
             )
         return False
@@ -159,6 +159,11 @@ def _numeric_parameter(fn: FunctionInfo, name: str) -> bool:
                 ann = ann.slice.elts[0] if isinstance(ann.slice, ast.Tuple) else ann.slice
         return isinstance(ann, ast.Name) and ann.id in _NUMERIC_TYPES and _assigned_once(fn, name)
     return False
+
+
+def _literal(expr: ast.expr) -> bool:
+    """A string or number literal: a local bound once to one cannot carry input."""
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, (str, int, float))
 
 
 def _placeholder_join(expr: ast.expr) -> bool:
