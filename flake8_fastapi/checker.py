@@ -119,7 +119,13 @@ def run_rules(
     project: Project, facts: ModuleFacts, settings: Settings, codes: Iterable[str] | None = None
 ) -> Iterator[Finding]:
     """Findings of the given (default: enabled) rules on one module, before noqa. One failing rule is
-    logged and skipped; the others still report. Set FASTAPI_LINT_STRICT=1 to raise instead (tests)."""
+    logged and skipped; the others still report. Set FASTAPI_LINT_STRICT=1 to raise instead (tests).
+
+    Nothing in a project that does not use FastAPI (no module imports FastAPI, Starlette, Pydantic or
+    SQLModel): the rules judge FastAPI applications, and a generic rule's finding (a timing-unsafe `==`, a
+    blocking call in `async def`) in an unrelated codebase is noise to the user who ran a FastAPI linter."""
+    if not project.uses_fastapi:
+        return
     rules = all_rules()
     wanted = settings.enabled_codes(facts.path) if codes is None else codes
     ctx = Context(project, facts, settings)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from flake8_fastapi.checker import check_source
 from flake8_fastapi.config import Settings
 from flake8_fastapi.docs import (
     GUIDE_END,
@@ -25,6 +24,8 @@ from flake8_fastapi.docs import (
 )
 from flake8_fastapi.rules import all_rules
 from flake8_fastapi.rules.base import AREAS
+
+from .lib_runner import check_in_an_app
 
 REPO = Path(__file__).resolve().parent.parent
 GUIDES = REPO / "docs" / "guides"
@@ -114,6 +115,5 @@ def test_guide_examples_are_idiomatic_and_clean(area: str, tmp_path: Path) -> No
     assert blocks, f"{area}.md has no python example"
     for index, block in enumerate(blocks):
         ast.parse(block)
-        path = tmp_path / f"example_{index}.py"
-        found = check_source(block, str(path), Settings(root=str(tmp_path)))
+        found = check_in_an_app(block, str(tmp_path), Settings(root=str(tmp_path)), f"example_{index}.py")
         assert not found, f"{area}.md example {index}: {[(f.code, f.line, f.message) for f in found]}"

@@ -1,5 +1,6 @@
 """Every rule's documentation page is complete and its examples are tested: the bad one triggers the rule,
-the good one does not."""
+the good one does not. An example is an excerpt of a FastAPI project: it is checked beside an `app.py` that
+creates the application (the rules stay silent in projects that do not use FastAPI)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,11 @@ import re
 
 import pytest
 
-from flake8_fastapi.checker import check_source
 from flake8_fastapi.config import Settings
 from flake8_fastapi.rules import all_rules
 from flake8_fastapi.rules.base import Rule
+
+from .lib_runner import check_in_an_app
 
 RULES = list(all_rules().values())
 SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## Fix", "## See also")
@@ -32,10 +34,13 @@ def test_docs_sections(rule: Rule) -> None:
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
 
 
+def _check_in_an_app(source: str, code: str, root: str) -> list[str]:
+    return [f.code for f in check_in_an_app(source, root, Settings(select=(code,), root=root))]
+
+
 @pytest.mark.parametrize("rule", RULES, ids=[r.code for r in RULES])
 def test_docs_examples(rule: Rule, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    settings = Settings(select=(rule.code,), root=str(tmp_path))
-    bad = check_source(_block(rule.docs, "## Example"), str(tmp_path / "example.py"), settings)
-    assert any(f.code == rule.code for f in bad), f"{rule.code}: the bad example does not trigger the rule"
-    good = check_source(_block(rule.docs, "## Use instead"), str(tmp_path / "example.py"), settings)
-    assert not [f for f in good if f.code == rule.code], f"{rule.code}: the good example triggers the rule"
+    bad = _check_in_an_app(_block(rule.docs, "## Example"), rule.code, str(tmp_path))
+    assert rule.code in bad, f"{rule.code}: the bad example does not trigger the rule"
+    good = _check_in_an_app(_block(rule.docs, "## Use instead"), rule.code, str(tmp_path))
+    assert rule.code not in good, f"{rule.code}: the good example triggers the rule"

@@ -22,6 +22,9 @@ ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
 # Link parts that hold only names of other modules' objects (keys), never the objects themselves.
 _NAME_ONLY_PARTS = frozenset({"objects", "includes"})
 T = TypeVar("T")
+# A project "uses FastAPI" when one of its modules imports one of these (or a `fastapi_*` package): the rules
+# are about FastAPI applications and the libraries they are built from, and stay silent elsewhere.
+FASTAPI_ECOSYSTEM = ("fastapi", "starlette", "pydantic", "pydantic_settings", "sqlmodel")
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ class Project:
         self._by_name: dict[str, list[ModuleFacts]] = {}
         self._importers: dict[str, set[str]] = {}  # module name -> paths of the modules importing it
         self._parts: dict[str, dict[str, object]] = {}  # path -> per-module link parts (see `_part`)
+        self._fastapi_modules: set[str] = set()  # paths of the modules importing from FASTAPI_ECOSYSTEM
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
 
@@ -194,6 +198,8 @@ class Project:
             self._by_name.setdefault(n, []).append(facts)
         for n in _imported_names(facts):
             self._importers.setdefault(n, set()).add(path)
+        if _imports_fastapi(facts):
+            self._fastapi_modules.add(path)
         if old is None:
             self.invalidate()
         elif _interface(old) == _interface(facts):
@@ -222,6 +228,12 @@ class Project:
                 entries.remove(old)
         for n in _imported_names(old):
             self._importers.get(n, set()).discard(path)
+        self._fastapi_modules.discard(path)
+
+    @property
+    def uses_fastapi(self) -> bool:
+        """Whether any module imports FastAPI, Starlette, Pydantic, SQLModel or a `fastapi_*` package."""
+        return bool(self._fastapi_modules)
 
     def importers_of(self, path: str) -> set[str]:
         """Paths of the modules that import the module at `path`, directly or through other modules."""
@@ -553,6 +565,14 @@ def _interface(facts: ModuleFacts) -> tuple[object, ...]:
         tuple(facts.param_annotations.items()),
         tuple(facts.scope.bindings.items()),
     )
+
+
+def _imports_fastapi(facts: ModuleFacts) -> bool:
+    for name in facts.imports:
+        top = name.split(".", 1)[0]
+        if top in FASTAPI_ECOSYSTEM or top.startswith("fastapi_"):
+            return True
+    return False
 
 
 def _imported_names(facts: ModuleFacts) -> set[str]:

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from flake8_fastapi.checker import check_source
 from flake8_fastapi.config import Settings
 
+from ..lib_runner import check_in_an_app
 from ._rule_examples import doc_block, run_block
 
 INJECTION = "nobody' OR '1'='1"
@@ -29,7 +29,7 @@ def db() -> Iterator[Session]:
 
 def test_formatted_sql_is_injectable(db: Session) -> None:
     source = doc_block("FPA507", "## Example")
-    assert [f.code for f in check_source(source, settings=Settings(select=("FPA507",)))] == ["FPA507"]
+    assert [f.code for f in check_in_an_app(source, settings=Settings(select=("FPA507",)))] == ["FPA507"]
     find_user = run_block(source)["find_user"]
     row = find_user(db, INJECTION)
     assert row is not None and row.name == "alice"  # a user the caller did not name

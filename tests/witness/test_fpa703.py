@@ -7,9 +7,9 @@ import logging
 
 from sqlalchemy import text
 
-from flake8_fastapi.checker import check_source
 from flake8_fastapi.config import Settings
 
+from ..lib_runner import check_in_an_app
 from ._rule_examples import doc_block, run_block
 
 SETTINGS = Settings(select=("FPA703",))
@@ -43,7 +43,7 @@ def _logged(source: str) -> list[str]:
 
 def test_echo_logs_statements_and_parameters() -> None:
     example = doc_block("FPA703", "## Example")
-    assert [f.code for f in check_source(example, settings=SETTINGS)] == ["FPA703"]
+    assert [f.code for f in check_in_an_app(example, settings=SETTINGS)] == ["FPA703"]
     lines = _logged(example)
     assert any("SELECT ?" in line for line in lines)
     assert any("alice@example.com" in line for line in lines)
@@ -51,5 +51,5 @@ def test_echo_logs_statements_and_parameters() -> None:
 
 def test_without_echo_nothing_is_logged() -> None:
     good = doc_block("FPA703", "## Use instead")
-    assert check_source(good, settings=SETTINGS) == []
+    assert check_in_an_app(good, settings=SETTINGS) == []
     assert _logged(good) == []
