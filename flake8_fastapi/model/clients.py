@@ -73,7 +73,7 @@ def _app_of(project: Project, module: ModuleFacts, call: ast.Call, scope: object
 def _with_clients(project: Project, module: ModuleFacts, fn: FunctionInfo) -> dict[str, str | None]:
     """`with TestClient(app) as c:` inside one function body: parameter-like qualname -> app key."""
     out: dict[str, str | None] = {}
-    for node in ast.walk(fn.node):
+    for node in fn.walked:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 call = _client_callee(project, module, item.context_expr, fn.body_scope)

@@ -12,11 +12,14 @@ import ast
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from .names import ROUTE_CALLS, ROUTE_DECORATORS, canonical
 from .source import SourceFile
+from .walk import own_list, walk_list
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+_N = TypeVar("_N", bound=ast.AST)
 
 
 @dataclass(eq=False)
@@ -84,6 +87,33 @@ class FunctionInfo:
     def is_async(self) -> bool:
         return isinstance(self.node, ast.AsyncFunctionDef)
 
+    @cached_property
+    def walked(self) -> list[ast.AST]:
+        """`list(ast.walk(self.node))`, computed once: the rules that look into this function share it."""
+        return walk_list(self.node)
+
+    @cached_property
+    def by_type(self) -> dict[type[ast.AST], list[ast.AST]]:
+        """The nodes of `walked` by their exact type, each list in `ast.walk` order."""
+        index: dict[type[ast.AST], list[ast.AST]] = {}
+        for node in self.walked:
+            kind = type(node)
+            bucket = index.get(kind)
+            if bucket is None:
+                index[kind] = [node]
+            else:
+                bucket.append(node)
+        return index
+
+    def nodes_of(self, kind: type[_N]) -> list[_N]:
+        """Every `kind` node in the function (nested functions included), in `ast.walk` order."""
+        return self.by_type.get(kind, [])  # type: ignore[return-value]
+
+    @cached_property
+    def own(self) -> list[ast.AST]:
+        """`list(own_nodes(self.node))`: the nodes of the body that run in this function's own scope."""
+        return own_list(self.node)
+
 
 @dataclass(eq=False)
 class ClassInfo:
@@ -139,6 +169,7 @@ class ModuleFacts:
     param_annotations: dict[str, str] = field(default_factory=dict)  # parameter qualname -> its type
     incomplete: bool = False
     aliases: list[str] = field(default_factory=list)  # other dotted names the module is importable under
+    memo: dict[str, object] = field(default_factory=dict)  # rules' caches of what depends on this module only
 
     @property
     def path(self) -> str:
@@ -153,6 +184,8 @@ class ModuleFacts:
         index = self._by_callee
         if len(qualnames) == 1:
             return list(index.get(qualnames[0], ()))
+        if not any(q in index for q in qualnames):
+            return []
         return sorted((c for q in set(qualnames) for c in index.get(q, ())), key=_call_order)
 
     def method_calls(self, *attrs: str) -> list[CallSite]:
@@ -160,6 +193,8 @@ class ModuleFacts:
         index = self._by_attr
         if len(attrs) == 1:
             return list(index.get(attrs[0], ()))
+        if not any(a in index for a in attrs):
+            return []
         return sorted((c for a in set(attrs) for c in index.get(a, ())), key=_call_order)
 
     @cached_property
@@ -234,6 +269,7 @@ class _Extractor:
         self.function: FunctionInfo | None = None
         self.class_info: ClassInfo | None = None
         self.deferred_names: list[tuple[ast.Name | ast.Attribute, Scope]] = []
+        self.deferred_simple: dict[tuple[int, str], Scope] = {}  # plain names read, once per scope
         self.decorator_depth = 0
         self.await_depth = 0
 
@@ -242,13 +278,27 @@ class _Extractor:
         method = _DISPATCH.get(type(node))
         if method is not None:
             method(self, node)
-        else:
-            for child in ast.iter_child_nodes(node):
-                self.visit(child)
+            return
+        # `for child in ast.iter_child_nodes(node): self.visit(child)`, without the generators, and without
+        # visiting the leaves that hold nothing (contexts, operators, constants).
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST) and type(item) not in _LEAVES:
+                        self.visit(item)
+            elif isinstance(value, _AST) and type(value) not in _LEAVES:
+                self.visit(value)
 
     def visit_children(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.visit(child)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST) and type(item) not in _LEAVES:
+                        self.visit(item)
+            elif isinstance(value, _AST) and type(value) not in _LEAVES:
+                self.visit(value)
 
     # -- bindings ------------------------------------------------------------------------------------
     def bind(self, name: str, qualname: str) -> None:
@@ -405,7 +455,8 @@ class _Extractor:
     # -- expressions ---------------------------------------------------------------------------------
     def visit_Name(self, node: ast.Name) -> None:
         if isinstance(node.ctx, ast.Load):
-            self.deferred_names.append((node, self.scope))
+            scope = self.scope
+            self.deferred_simple[id(scope), node.id] = scope
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr == "path_params" and self.function is not None:
@@ -465,17 +516,52 @@ class _Extractor:
     def finish(self) -> None:
         facts = self.facts
         loaded = facts.loaded
+        # `resolve_expr` with the scope lookups and canonical spellings remembered: the bindings are complete
+        # once the walk is over, and the same names are resolved in the same scopes again and again.
+        lookups: dict[tuple[int, str], str | None] = {}
+        spellings: dict[str, str] = {}
+
+        def resolve(expr: ast.expr, scope: Scope) -> str | None:
+            parts: list[str] = []
+            node = expr
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if not isinstance(node, ast.Name):
+                return None
+            key = (id(scope), node.id)
+            if key in lookups:
+                base = lookups[key]
+            else:
+                base = lookups[key] = scope.lookup(node.id)
+            if base is None:
+                return None
+            if parts:
+                parts.reverse()
+                base = base + "." + ".".join(parts)
+            return spelled(base)
+
+        def spelled(raw: str) -> str:
+            found = spellings.get(raw)
+            if found is None:
+                found = spellings[raw] = canonical(raw)
+            return found
+
+        for (_, name), scope in self.deferred_simple.items():
+            base = scope.lookup(name)
+            if base is not None:
+                loaded.add(spelled(base))
         for node, scope in self.deferred_names:
-            qual = resolve_expr(node, scope)
+            qual = resolve(node, scope)
             if qual is not None:
                 loaded.add(qual)
         for site in facts.calls:
             func = site.node.func
             if isinstance(func, ast.Attribute):
-                site.receiver = resolve_expr(func.value, site.scope)
-                site.callee = canonical(f"{site.receiver}.{func.attr}") if site.receiver else None
+                site.receiver = resolve(func.value, site.scope)
+                site.callee = spelled(f"{site.receiver}.{func.attr}") if site.receiver else None
             else:
-                site.callee = resolve_expr(func, site.scope)
+                site.callee = resolve(func, site.scope)
         for route in facts.routes:
             func = route.call.func
             assert isinstance(func, ast.Attribute)
@@ -513,6 +599,22 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
             return kw.value
     return None
 
+
+_AST = ast.AST
+# Nodes the extractor has nothing to do with and that hold no other node.
+_LEAVES: frozenset[type[ast.AST]] = frozenset(
+    (
+        ast.Constant,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        *(
+            kind
+            for base in (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+            for kind in base.__subclasses__()
+        ),
+    )
+)
 
 _DISPATCH = {
     getattr(ast, name[6:]): func

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, Scope
 from .names import marker_name
@@ -91,6 +92,21 @@ def _is_library_name(qual: str) -> bool:
 
 
 def params_of(project: Project, module: ModuleFacts, fn: FunctionInfo) -> list[Param]:
+    """The parameters of `fn` (defined in `module`), computed once per project link: the result depends on
+    other modules (aliases), so it is kept in `project.derived`, which every update clears."""
+    memo = project.derived.get("params.params_of")
+    if not isinstance(memo, dict):
+        memo = project.derived["params.params_of"] = {}
+    key = (id(fn), id(module))
+    kept = memo.get(key)
+    if kept is not None and kept[0] is fn and kept[1] is module:
+        return list(kept[2])
+    out = _params_of(project, module, fn)
+    memo[key] = (fn, module, out)
+    return list(out)
+
+
+def _params_of(project: Project, module: ModuleFacts, fn: FunctionInfo) -> list[Param]:
     args = fn.node.args
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -259,9 +275,16 @@ def _dependency_function(
 
 
 def depends_calls(module: ModuleFacts) -> Iterator[tuple[CallSite, ast.expr]]:
-    """Every `Depends(x)` / `Security(x)` call of a module that names its dependency, with `x`."""
+    """Every `Depends(x)` / `Security(x)` call of a module that names its dependency, with `x` (found once per
+    module: it depends on nothing else)."""
+    kept = module.memo.get("params.depends_calls")
+    if isinstance(kept, list):
+        return iter(cast(list[tuple[CallSite, ast.expr]], kept))
+    found: list[tuple[CallSite, ast.expr]] = []
     for site in module.calls_to("fastapi.Depends", "fastapi.Security"):
         call = site.node
         expr = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "dependency"), None)
         if expr is not None:
-            yield site, expr
+            found.append((site, expr))
+    module.memo["params.depends_calls"] = found
+    return iter(found)

@@ -1,4 +1,9 @@
-"""Walking one function's own body: the rules look inside a handler without `ast.walk`-ing the module."""
+"""Walking one function's own body: the rules look inside a handler without `ast.walk`-ing the module.
+
+`walk_list` and `own_list` give the same nodes, in the same order, as `ast.walk` and `own_nodes`, without the
+generator machinery of `ast.iter_child_nodes`; `FunctionInfo.walked` / `.own` (facts.py) keep them per function,
+so the rules that look into the same handler share one walk.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,82 @@ import ast
 from collections.abc import Iterator
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_AST = ast.AST
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))`, cheaper."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, _AST):
+            out.append(value)
+        elif isinstance(value, list):
+            for item in value:
+                if isinstance(item, _AST):
+                    out.append(item)
+    return out
+
+
+def walk_list(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.walk(node))`: `node` and every node below it, breadth first."""
+    out: list[ast.AST] = [node]
+    append = out.append
+    for current in out:  # the list grows while it is read: a breadth-first queue
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, _AST):
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST):
+                        append(item)
+    return out
+
+
+def own_list(node: ast.AST) -> list[ast.AST]:
+    """`list(own_nodes(node))`."""
+    out: list[ast.AST] = []
+    append = out.append
+    stack = children(node)
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        append(item)
+        if not isinstance(item, _SCOPES):
+            push(children(item))
+    return out
 
 
 def own_nodes(node: ast.AST) -> Iterator[ast.AST]:
     """Every node below `node` that runs in its scope: a nested function, class or lambda is yielded itself,
     but its body is not entered."""
-    stack = list(ast.iter_child_nodes(node))
+    stack = children(node)
     while stack:
         item = stack.pop()
         yield item
         if not isinstance(item, _SCOPES):
-            stack.extend(ast.iter_child_nodes(item))
+            stack.extend(children(item))
+
+
+def pruned(roots: list[ast.AST], skip: tuple[type[ast.AST], ...]) -> list[ast.AST]:
+    """The nodes of `roots` and below, depth first from the last root (a stack), never entering a child of a
+    `skip` type (it is not yielded either): what the rules' `stack.extend(c for c in iter_child_nodes(n) if not
+    isinstance(c, skip))` loops visit, in the same order."""
+    out: list[ast.AST] = []
+    append = out.append
+    stack = list(roots)
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, _AST):
+                if not isinstance(value, skip):
+                    push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, _AST) and not isinstance(item, skip):
+                        push(item)
+    return out

@@ -107,6 +107,7 @@ class Context:
     settings: Settings
     rule: Rule | None = None
     _out: list[Finding] = field(default_factory=list)
+    _version: list[tuple[int, ...] | None] = field(default_factory=list, repr=False)  # fastapi_version, once
 
     @property
     def source(self):  # type: ignore[no-untyped-def]
@@ -139,9 +140,11 @@ class Context:
     @property
     def fastapi_version(self) -> tuple[int, ...] | None:
         """The FastAPI version the project targets (setting, pins, or installed beside it); None if unknown."""
-        from ..versions import target_fastapi
+        if not self._version:  # one context serves every rule on a module: look it up once
+            from ..versions import target_fastapi
 
-        return target_fastapi(self.settings.target_fastapi, self.settings.root)
+            self._version.append(target_fastapi(self.settings.target_fastapi, self.settings.root))
+        return self._version[0]
 
     def related(self, module: ModuleFacts, node: ast.AST, message: str) -> Related:
         src = module.source

@@ -16,6 +16,7 @@ import pytest
 
 from flake8_fastapi.checker import check_module, discover
 from flake8_fastapi.config import Settings
+from flake8_fastapi.model.facts import ModuleFacts
 from flake8_fastapi.model.project import Project
 from flake8_fastapi.route_table import route_table
 from flake8_fastapi.rules import all_rules
@@ -149,8 +150,8 @@ def test_module_parts_are_recomputed_for_the_edited_module_and_its_importers(tmp
     live = _fresh(os.fspath(tmp_path), texts)
     computed: list[str] = []
 
-    def part(facts: object) -> str:
-        path = getattr(facts, "path")
+    def part(facts: ModuleFacts) -> str:
+        path = facts.path
         computed.append(os.path.relpath(path, tmp_path))
         return path
 

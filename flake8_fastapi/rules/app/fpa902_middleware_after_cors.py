@@ -67,6 +67,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...model.facts import Scope
+from ...model.project import Project, RouterObject
 from ..base import Context, Finding, Rule
 
 CORS = "starlette.middleware.cors.CORSMiddleware"
@@ -101,7 +102,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         events.setdefault((obj.key, id(site.scope)), []).append(event)
     reported: set[str] = set()
     # `FastAPI(middleware=[...])` in this module: entries listed before CORS wrap it.
-    for obj in project.objects.values():
+    for obj in _apps_by_path(project).get(module.path, ()):
         if obj.module is not module or obj.kind != "app" or obj.call is None:
             continue
         listed = _listed(ctx, obj.call, obj.module.scope)
@@ -137,6 +138,19 @@ def check(ctx: Context) -> Iterator[Finding]:
             "produces itself carry no CORS headers; add `CORSMiddleware` last",
             related=[ctx.related(module, cors.node, "CORSMiddleware added here")],
         )
+
+
+def _apps_by_path(project: Project) -> dict[str, list[RouterObject]]:
+    """The project's app objects by the path of their module, in `project.objects` order."""
+    cached = project.derived.get("fpa902.apps-by-path")
+    if isinstance(cached, dict):
+        return cached
+    out: dict[str, list[RouterObject]] = {}
+    for obj in project.objects.values():
+        if obj.kind == "app":
+            out.setdefault(obj.module.path, []).append(obj)
+    project.derived["fpa902.apps-by-path"] = out
+    return out
 
 
 def _listed(ctx: Context, call: ast.Call, scope: Scope) -> list[tuple[ast.expr, bool]]:

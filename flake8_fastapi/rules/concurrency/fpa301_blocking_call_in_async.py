@@ -86,6 +86,8 @@ from ...fixes import fix
 from ...model.facts import Assignment, CallSite, FunctionInfo, ModuleFacts, Scope
 from ...model.params import params_of, resolve_dependency
 from ...model.project import Project
+from ...model.walk import children, walk_list
+from .._gates import function_of
 from ..base import Context, Edit, Finding, Fix, Rule
 from ..params._common import GENERATOR_TYPES, builtin_name, module_dependencies, route_handlers, type_name
 
@@ -238,7 +240,7 @@ class _Analysis:
         """A project function called here (a `def` without `await`, an `async def` with it) that blocks."""
         if depth > _MAX_DEPTH or site.callee is None or site.in_decorator:
             return None
-        found = self.project.function(site.callee, module)
+        found = function_of(self.project, site.callee, module)
         if found is None:
             return None
         helper_module, helper = found
@@ -349,7 +351,7 @@ class _Analysis:
                     if isinstance(item.optional_vars, ast.Name):
                         bind(item.optional_vars.id, item.context_expr)
             elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-                for name in ast.walk(node.target):
+                for name in walk_list(node.target):
                     if isinstance(name, ast.Name):
                         bind(name.id, None)
         self.locals[id(fn)] = out
@@ -363,19 +365,19 @@ class _Analysis:
         out: set[int] = set()
         for node in _own_nodes(fn.node):
             if isinstance(node, ast.Lambda):
-                out.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+                out.update(id(n) for n in walk_list(node) if isinstance(n, ast.Call))
         self.lambda_calls[id(fn)] = out
         return out
 
 
 def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
     """Nodes of a function's body, not entering nested functions or classes."""
-    stack = list(ast.iter_child_nodes(fn))
+    stack = list(children(fn))
     while stack:
         node = stack.pop()
         yield node
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -81,7 +81,7 @@ from ...fixes import fix
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts, Scope
 from ...model.params import params_of, resolve_dependency
 from ...model.project import Project
-from ...model.walk import own_nodes
+from .._gates import function_of
 from ..base import Context, Edit, Finding, Fix, Rule
 from ..params._common import GENERATOR_TYPES, type_name
 
@@ -108,7 +108,7 @@ class _Analysis:
         self.values: dict[str, ast.expr] = {}  # local name -> its value, for `x = value` / `with value as x`
         self.statements: set[int] = set()  # ids of calls written as statements
         self.assigned: dict[int, str] = {}  # id of a call -> the single name it is assigned to
-        for node in own_nodes(fn.node):
+        for node in fn.own:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.stores[node.id] = self.stores.get(node.id, 0) + 1
             elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
@@ -173,7 +173,7 @@ class _Analysis:
             kind = self.receiver_kind(call.func.value, site)
             if kind is not None and call.func.attr in _KIND_METHODS[kind]:
                 return f"`.{call.func.attr}()` of {_KIND_NAMES[kind]}"
-        found = self.project.function(site.callee, self.module) if site.callee else None
+        found = function_of(self.project, site.callee, self.module) if site.callee else None
         if found is None:
             return None
         _, target = found
@@ -183,10 +183,30 @@ class _Analysis:
 
     def read(self, name: str) -> bool:
         """Whether `name` is read anywhere in the function (nested functions and lambdas included)."""
-        return any(
-            isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
-            for node in ast.walk(self.fn.node)
-        ) or any(isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names for node in ast.walk(self.fn.node))
+        fn = self.fn
+        if any(node.id == name and isinstance(node.ctx, ast.Load) for node in fn.nodes_of(ast.Name)):
+            return True
+        declared: list[ast.Global | ast.Nonlocal] = [*fn.nodes_of(ast.Global), *fn.nodes_of(ast.Nonlocal)]
+        return any(name in node.names for node in declared)
+
+
+_METHODS = CLIENT_METHODS | SESSION_METHODS
+
+
+def _may_build_coroutine(project: Project, module: ModuleFacts, site: CallSite, cache: dict[str, bool]) -> bool:
+    """A necessary condition for `_Analysis.describe(site)`, without the analysis of the function body."""
+    func = site.node.func
+    if isinstance(func, ast.Attribute) and func.attr in _METHODS and isinstance(func.value, ast.Name):
+        return True
+    callee = site.callee
+    if not callee:
+        return False
+    known = cache.get(callee)
+    if known is None:
+        found = function_of(project, callee, module)
+        known = found is not None and found[1].is_async and not found[1].yields and not found[1].node.decorator_list
+        cache[callee] = known
+    return known
 
 
 def _usage(analysis: _Analysis, call: ast.Call) -> tuple[str, str] | None:
@@ -201,12 +221,13 @@ def _usage(analysis: _Analysis, call: ast.Call) -> tuple[str, str] | None:
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
+    coroutines: dict[str, bool] = {}
     for fn in module.functions.values():
         if not fn.is_async:
             continue
         analysis: _Analysis | None = None
         for site in fn.calls:
-            if site.awaited or site.in_decorator:
+            if site.awaited or site.in_decorator or not _may_build_coroutine(project, module, site, coroutines):
                 continue
             if analysis is None:
                 analysis = _Analysis(project, module, fn)

@@ -66,6 +66,7 @@ from collections.abc import Iterator
 
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
 from ...model.project import Project
+from ...model.walk import children, walk_list
 from ..base import Context, Finding, Rule
 
 RUNNERS = frozenset(("asyncio.run", "asyncio.runners.run"))
@@ -84,13 +85,13 @@ LOOP_FACTORIES = frozenset(
 def lambda_calls(fn: FunctionInfo) -> set[int]:
     """Ids of the calls written inside a `lambda` of the function's own body (they run where it is called)."""
     out: set[int] = set()
-    stack: list[ast.AST] = list(ast.iter_child_nodes(fn.node))
+    stack: list[ast.AST] = list(children(fn.node))
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Lambda):
-            out.update(id(n) for n in ast.walk(node) if isinstance(n, ast.Call))
+            out.update(id(n) for n in walk_list(node) if isinstance(n, ast.Call))
         elif not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
     return out
 
 
@@ -122,7 +123,7 @@ def _bound_once(fn: FunctionInfo, name: str) -> bool:
             count += 1
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return count == 1
 
 

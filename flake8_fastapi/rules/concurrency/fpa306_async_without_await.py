@@ -68,6 +68,7 @@ from collections.abc import Iterator
 from ...model.facts import Assignment, FunctionInfo, ModuleFacts
 from ...model.names import ROUTE_DECORATORS
 from ...model.project import Project
+from ...model.walk import children
 from ..base import Context, Edit, Finding, Fix, Rule
 from ..params._common import GENERATOR_TYPES, module_dependencies, route_handlers, type_name
 
@@ -90,7 +91,7 @@ def _awaits(fn: FunctionInfo) -> bool:
         if isinstance(node, ast.comprehension) and node.is_async:
             return True
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(children(node))
     return False
 
 

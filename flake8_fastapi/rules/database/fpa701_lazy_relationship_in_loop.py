@@ -121,6 +121,7 @@ from dataclasses import dataclass
 from ...model.facts import ClassInfo, FunctionInfo, ModuleFacts
 from ...model.project import Project
 from ...model.walk import own_nodes
+from .._gates import has_any
 from ..base import Context, Finding, Rule
 from ..params._common import route_handlers
 
@@ -138,6 +139,7 @@ SELECTS = frozenset(
         "sqlmodel.sql.expression.select",
     )
 )
+_LOOPS = (ast.For, ast.AsyncFor, ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _LAZY_DEFAULTS = ("select", True)
 _MAX_DEPTH = 4
 
@@ -155,7 +157,7 @@ class _Handler:
         self.project, self.module, self.fn = project, module, fn
         self.stores: dict[str, int] = {}
         self.values: dict[str, ast.expr] = {}
-        for node in own_nodes(fn.node):
+        for node in fn.own:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 self.stores[node.id] = self.stores.get(node.id, 0) + 1
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
@@ -297,6 +299,32 @@ def lazy_relationships(project: Project, module: ModuleFacts, cls: ClassInfo, de
     return out
 
 
+def _may_declare_relationships(project: Project) -> bool:
+    """Whether a class of the project declares a relationship (as `lazy_relationships` reads them): without
+    one, no read is of a lazy relationship."""
+    found = project.derived.get("fpa701.relationships-declared")
+    if found is None:
+        found = any(_declares_relationships(facts) for facts in project.modules.values())
+        project.derived["fpa701.relationships-declared"] = found
+    return bool(found)
+
+
+def _declares_relationships(module: ModuleFacts) -> bool:
+    found = module.memo.get("fpa701.relationships")
+    if found is None:
+        found = False
+        for cls in module.classes.values():
+            for stmt in cls.node.body:
+                value = stmt.value if isinstance(stmt, (ast.Assign, ast.AnnAssign)) else None
+                if isinstance(value, ast.Call) and module.resolve(value.func, cls.scope) in RELATIONSHIPS:
+                    found = True
+                    break
+            if found:
+                break
+        module.memo["fpa701.relationships"] = found
+    return bool(found)
+
+
 def _is_lazy(call: ast.Call) -> bool:
     for kw in call.keywords:
         if kw.arg is None:
@@ -309,7 +337,9 @@ def _is_lazy(call: ast.Call) -> bool:
 def _loops(fn: FunctionInfo) -> Iterator[tuple[str, ast.expr, list[ast.AST], ast.AST]]:
     """(loop variable, iterable, body parts, loop node) of the loops of a function body with a plain name as
     their variable."""
-    for node in own_nodes(fn.node):
+    if not has_any(fn, _LOOPS):
+        return
+    for node in fn.own:
         if isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
             yield node.target.id, node.iter, [*node.body], node
         elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
@@ -342,6 +372,8 @@ def _reads(name: str, parts: list[ast.AST]) -> Iterator[ast.Attribute]:
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
+    if not _may_declare_relationships(project):
+        return  # no relationship() anywhere: no lazy relationship to read
     for fn in route_handlers(project, module, ("http",)).values():
         handler: _Handler | None = None
         for name, iterable, parts, _loop in _loops(fn):

@@ -93,9 +93,15 @@ _PLAIN_TYPES = frozenset(("dict", "list", "str", "int", "float", "bool"))
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
+    candidates: set[int] | None = None
+    gated = False
     for route in project.routes_of(module):
         handler = route.handler
         if handler is None or route.handler_module is not module or route.kind != "http" or not handler.returns:
+            continue
+        if not gated:
+            candidates, gated = _looking_up(module), True
+        if candidates is not None and id(handler) not in candidates:
             continue
         outcome = _outcome(project, module, route, handler)
         if outcome is None:
@@ -161,18 +167,23 @@ def _allows_none(module: ModuleFacts, expr: ast.expr, scope: Scope) -> bool:
 def _unchecked_lookups(project: Project, module: ModuleFacts, fn: FunctionInfo) -> Iterator[tuple[ast.expr, str]]:
     loads: dict[str, list[ast.Name]] = {}
     stores: dict[str, list[ast.AST]] = {}
-    for node in ast.walk(fn.node):
-        if isinstance(node, ast.Name):
-            (loads if isinstance(node.ctx, ast.Load) else stores).setdefault(node.id, []).append(node)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            for name in node.names:
-                stores.setdefault(name, []).extend([node, node])
-        elif isinstance(node, ast.arg):
-            stores.setdefault(node.arg, []).append(node)
+    for name_node in fn.nodes_of(ast.Name):
+        (loads if isinstance(name_node.ctx, ast.Load) else stores).setdefault(name_node.id, []).append(name_node)
+    declared: list[ast.Global | ast.Nonlocal] = [*fn.nodes_of(ast.Global), *fn.nodes_of(ast.Nonlocal)]
+    for decl in declared:
+        for name in decl.names:
+            stores.setdefault(name, []).extend([decl, decl])
+    for arg in fn.nodes_of(ast.arg):
+        stores.setdefault(arg.arg, []).append(arg)
     assigned: dict[str, ast.expr] = {}
-    for stmt in ast.walk(fn.node):
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-            assigned[stmt.targets[0].id] = stmt.value
+    if ast.AnnAssign in fn.by_type:  # the last binding in walk order wins: keep Assign and AnnAssign interleaved
+        statements: list[ast.AST] = [n for n in fn.walked if isinstance(n, (ast.Assign, ast.AnnAssign))]
+    else:
+        statements = list(fn.nodes_of(ast.Assign))
+    for stmt in statements:
+        if isinstance(stmt, ast.Assign):
+            if len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+                assigned[stmt.targets[0].id] = stmt.value
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
             assigned[stmt.target.id] = stmt.value
     returned_names: dict[str, int] = {}
@@ -192,6 +203,24 @@ def _unchecked_lookups(project: Project, module: ModuleFacts, fn: FunctionInfo) 
         what = _lookup(project, module, fn, value, assigned)
         if what is not None:
             yield value, f"`{name}` ({what})"
+
+
+_LOOKUP_ATTRS = (*_MAYBE_NONE, "first", "get")
+
+
+def _looking_up(module: ModuleFacts) -> set[int] | None:
+    """Ids of the functions that call `x.get(...)`, `x.first()`, `x.one_or_none()` ... in their body or in a
+    function nested in it: every lookup `_lookup` recognises is such a call. None: not known (take them all)."""
+    if module.incomplete:
+        return None
+    out: set[int] = set()
+    for attr in _LOOKUP_ATTRS:
+        for call in module.method_calls(attr):
+            inner = call.function
+            while inner is not None and id(inner) not in out:
+                out.add(id(inner))
+                inner = inner.parent
+    return out
 
 
 def _lookup(

@@ -62,6 +62,7 @@ from collections.abc import Iterator
 
 from ...model.facts import FunctionInfo, ModuleFacts
 from ...model.project import Project, Route
+from ...model.walk import children
 from ..base import Context, Finding, Rule
 from .fpa602_http_exception_bad_status import HTTP_EXCEPTIONS, status_expr, status_value
 
@@ -82,7 +83,7 @@ def handler_raises(module: ModuleFacts, fn: FunctionInfo) -> list[tuple[ast.Call
                 code = status_value(module, status_expr(call), fn.body_scope)
                 if code is not None:
                     out.append((call, code))
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return sorted(out, key=lambda item: (item[0].lineno, item[0].col_offset))
 
 

@@ -198,7 +198,7 @@ def _stores(fn: FunctionInfo) -> dict[str, int]:
     if cached is not None:
         return cached
     counts: dict[str, int] = {}
-    for node in ast.walk(fn.node):
+    for node in fn.walked:
         name: str | None = None
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             name = node.id

@@ -123,10 +123,30 @@ class Exposure:
     model: Symbol  # the response model the route names
 
 
+def _has_secret_fields(module: ModuleFacts) -> bool:
+    """Whether a class of the module declares a field named like a secret."""
+    found = module.memo.get("fpa401.secret-fields")
+    if found is None:
+        found = any(secret_kind(name) for cls in module.classes.values() for name in cls.fields)
+        module.memo["fpa401.secret-fields"] = found
+    return bool(found)
+
+
+def _project_has_secret_fields(project: Project) -> bool:
+    """Whether any class of the project declares a field named like a secret: every exposure is one."""
+    found = project.derived.get("fpa401.secret-fields")
+    if found is None:
+        found = any(_has_secret_fields(facts) for facts in project.modules.values())
+        project.derived["fpa401.secret-fields"] = found
+    return bool(found)
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
+    if not _project_has_secret_fields(project):
+        return
     for route in project.routes_of(module):
-        found = route_exposures(project, route)
+        found = _route_exposures_cached(project, route)
         if not found:
             continue
         anchor = _declared(route)
@@ -143,7 +163,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 ctx.related(e.field.owner.module, e.field.stmt.target, f"`{e.path}` declared here") for e in found
             ],
         )
-    if any(secret_kind(name) for cls in module.classes.values() for name in cls.fields):
+    if _has_secret_fields(module):
         for uses in _project_exposures(project).values():
             field, route = uses[0]
             if field.owner.module is not module:
@@ -306,21 +326,45 @@ def _stringish(module: ModuleFacts, expr: ast.expr, scope: Scope) -> bool:
     return False
 
 
-_CACHE: WeakKeyDictionary[Project, tuple[list[Route], dict[str, list[tuple[ModelField, Route]]]]] = WeakKeyDictionary()
+@dataclass
+class _Tables:
+    routes: list[Route]  # `project.routes` when these were computed: the tables hold until it changes
+    by_route: dict[int, tuple[Route, list[Exposure]]]
+    by_field: dict[str, list[tuple[ModelField, Route]]] | None = None
+
+
+_CACHE: WeakKeyDictionary[Project, _Tables] = WeakKeyDictionary()
+
+
+def _tables(project: Project) -> _Tables:
+    routes = project.routes
+    cached = _CACHE.get(project)
+    if cached is None or cached.routes is not routes:
+        cached = _CACHE[project] = _Tables(routes, {})
+    return cached
+
+
+def _route_exposures_cached(project: Project, route: Route) -> list[Exposure]:
+    by_route = _tables(project).by_route
+    kept = by_route.get(id(route))
+    if kept is not None and kept[0] is route:
+        return kept[1]
+    found = route_exposures(project, route)
+    by_route[id(route)] = (route, found)
+    return found
 
 
 def _project_exposures(project: Project) -> dict[str, list[tuple[ModelField, Route]]]:
     """Every exposed secret field of the project (keyed by declaring class and name) with the routes."""
-    routes = project.routes
-    cached = _CACHE.get(project)
-    if cached is not None and cached[0] is routes:
-        return cached[1]
+    tables = _tables(project)
+    if tables.by_field is not None:
+        return tables.by_field
     out: dict[str, list[tuple[ModelField, Route]]] = {}
-    for route in routes:
-        for exposure in route_exposures(project, route):
+    for route in tables.routes:
+        for exposure in _route_exposures_cached(project, route):
             key = f"{exposure.field.owner.key}::{exposure.field.name}"
             out.setdefault(key, []).append((exposure.field, route))
-    _CACHE[project] = (routes, out)
+    tables.by_field = out
     return out
 
 

@@ -54,6 +54,7 @@ from collections.abc import Iterator
 
 from ...fixes import fix, import_edit
 from ...model.facts import ModuleFacts
+from ...model.walk import children
 from ..base import Context, Edit, Finding, Fix, Rule
 
 _OLD_MODULES = ("pydantic", "pydantic.env_settings")
@@ -66,7 +67,7 @@ def _guarded_imports(tree: ast.Module | None) -> set[int]:
     stack: list[ast.stmt] = [s for s in (tree.body if tree else []) if isinstance(s, (ast.If, ast.Try))]
     while stack:
         stmt = stack.pop()
-        for child in ast.iter_child_nodes(stmt):
+        for child in children(stmt):
             if isinstance(child, ast.ImportFrom):
                 out.add(id(child))
             elif isinstance(child, (ast.If, ast.Try, ast.ExceptHandler)):

@@ -82,12 +82,12 @@ _FIELD_CALLS = frozenset(("pydantic.Field", "pydantic.fields.Field", "sqlmodel.F
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
-    if not module.classes:
+    if not module.classes or not _may_be_nullable(module):
         return
     version = ctx.fastapi_version
     if version is not None and version < (0, 100):
         return  # FastAPI before 0.100 runs on Pydantic v1
-    for field in request_fields(project):
+    for field in _request_fields_by_path(project).get(module.path, ()):
         owner = field.owner
         if owner.module is not module:
             continue
@@ -107,6 +107,20 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
+def _may_be_nullable(module: ModuleFacts) -> bool:
+    """Whether a class of the module has a field whose annotation is more than a name (`x: str` is never
+    nullable: only a subscript, a union, `None` or a string can be)."""
+    found = module.memo.get("fpa404.maybe-nullable")
+    if found is None:
+        found = any(
+            not isinstance(stmt.annotation, (ast.Name, ast.Attribute))
+            for cls in module.classes.values()
+            for stmt in cls.fields.values()
+        )
+        module.memo["fpa404.maybe-nullable"] = found
+    return bool(found)
+
+
 def request_fields(project: Project) -> list[ModelField]:
     """Every field of a request model (inherited fields under their declaring class), each once."""
     cached = project.derived.get("fpa404.request_fields")
@@ -121,6 +135,18 @@ def request_fields(project: Project) -> list[ModelField]:
                 seen.add(key)
                 out.append(field)
     project.derived["fpa404.request_fields"] = out
+    return out
+
+
+def _request_fields_by_path(project: Project) -> dict[str, list[ModelField]]:
+    """`request_fields` by the path of the module declaring each, in the same order."""
+    cached = project.derived.get("fpa404.request_fields_by_path")
+    if isinstance(cached, dict):
+        return cached
+    out: dict[str, list[ModelField]] = {}
+    for field in request_fields(project):
+        out.setdefault(field.owner.module.path, []).append(field)
+    project.derived["fpa404.request_fields_by_path"] = out
     return out
 
 

@@ -72,6 +72,7 @@ from ...model.facts import ClassInfo, FunctionInfo, ModuleFacts, Scope
 from ...model.names import canonical
 from ...model.params import Param, params_of, resolve_dependency
 from ...model.project import Project
+from ...model.walk import walk_list
 from ..base import Context, Edit, Finding, Fix, Rule
 from ._common import GENERATOR_TYPES, builtin_name, type_name
 
@@ -150,7 +151,7 @@ def _type_checking_only(module: ModuleFacts, qual: str) -> bool:
     return any(
         isinstance(stmt, ast.If)
         and module.resolve(stmt.test) == "typing.TYPE_CHECKING"
-        and any(node is statement for node in ast.walk(stmt))
+        and any(node is statement for node in walk_list(stmt))
         for stmt in tree.body
     )
 

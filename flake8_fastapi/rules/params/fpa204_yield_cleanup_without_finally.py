@@ -88,6 +88,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ...model.facts import FunctionInfo, ModuleFacts
+from ...model.walk import pruned
 from ..base import Context, Edit, Finding, Fix, Rule
 from ._common import CONTEXT_MANAGER_DECORATORS, decorator_names, module_dependencies
 
@@ -235,11 +236,7 @@ def _reraises(handler: ast.ExceptHandler) -> bool:
 
 def _walk_local(node: ast.AST) -> Iterator[ast.AST]:
     """`ast.walk` that does not enter nested functions, classes or lambdas."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(c for c in ast.iter_child_nodes(current) if not isinstance(c, _NESTED))
+    return iter(pruned([node], _NESTED))
 
 
 def _is_cleanup(stmt: ast.stmt) -> bool:

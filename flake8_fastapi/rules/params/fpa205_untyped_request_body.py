@@ -70,6 +70,7 @@ from collections.abc import Iterator
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts, Scope
 from ...model.params import Param, params_of
 from ...model.project import Project
+from ...model.walk import children, pruned
 from ..base import Context, Finding, Rule
 from ._common import module_dependencies, route_handlers, type_name
 
@@ -208,13 +209,7 @@ def _handed_to_model(
 
 
 def _local_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    stack = list(ast.iter_child_nodes(fn))
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(
-            c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.FunctionDef, ast.AsyncFunctionDef))
-        )
+    return iter(pruned(children(fn), (ast.FunctionDef, ast.AsyncFunctionDef)))
 
 
 def _is_name(node: ast.AST, names: set[str]) -> bool:

@@ -78,7 +78,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ...model.facts import Assignment, CallSite, FunctionInfo
+from ...model.facts import Assignment, CallSite, FunctionInfo, ModuleFacts
+from ...model.project import Project
 from ..base import Context, Finding, Rule
 from ._common import module_dependencies, route_handlers
 
@@ -150,6 +151,8 @@ def _resource(ctx: Context, site: CallSite) -> tuple[str, bool] | None:
         return _ENGINES[callee], False
     if callee in _CLIENTS:
         return "an HTTP client (a connection pool)", True
+    if not _has_session_factories(ctx.project):
+        return None
     symbol = ctx.project.lookup(callee, ctx.module)
     if symbol is not None and isinstance(symbol.obj, Assignment) and symbol.obj.scope.kind == "module":
         factory = symbol.obj.callee
@@ -158,10 +161,30 @@ def _resource(ctx: Context, site: CallSite) -> tuple[str, bool] | None:
     return None
 
 
+def _has_session_factories(project: Project) -> bool:
+    """Whether some module-level assignment of the project builds a session factory (`sessionmaker(...)`)."""
+    found = project.derived.get("fpa207.session-factories")
+    if found is None:
+        found = any(_module_has_session_factory(facts) for facts in project.modules.values())
+        project.derived["fpa207.session-factories"] = found
+    return bool(found)
+
+
+def _module_has_session_factory(module: ModuleFacts) -> bool:
+    found = module.memo.get("fpa207.session-factory")
+    if found is None:
+        found = any(
+            assign.callee in _SESSION_FACTORIES and assign.scope.kind == "module"
+            for assign in module.assignments.values()
+        )
+        module.memo["fpa207.session-factory"] = found
+    return bool(found)
+
+
 def _with_items(fn: FunctionInfo) -> set[int]:
     """Calls used directly as `with`/`async with` items in the handler's body."""
     out: set[int] = set()
-    for node in ast.walk(fn.node):
+    for node in fn.walked:
         if isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if isinstance(item.context_expr, ast.Call):

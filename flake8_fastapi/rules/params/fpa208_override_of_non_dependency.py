@@ -71,6 +71,7 @@ from collections.abc import Iterator
 from ...model.facts import Assignment, ClassInfo, FunctionInfo, ModuleFacts, Scope
 from ...model.params import resolve_callable
 from ...model.project import Project
+from ...model.walk import pruned
 from ..base import Context, Finding, Rule
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -131,11 +132,7 @@ def _override_keys(module: ModuleFacts) -> Iterator[tuple[ast.expr, Scope]]:
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     """The nodes of one statement, not descending into nested functions or classes (walked on their own)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child for child in ast.iter_child_nodes(current) if not isinstance(child, _NESTED))
+    return iter(pruned([node], _NESTED))
 
 
 def _is_overrides(module: ModuleFacts, expr: ast.expr, scope: Scope) -> bool:

@@ -7,6 +7,7 @@ same way and their fixes never compete for one spot.
 from __future__ import annotations
 
 import ast
+from typing import cast
 
 from ...model.facts import FunctionInfo
 from ...model.params import (
@@ -58,8 +59,28 @@ def bound_names(project: Project, route: Route) -> set[str] | None:
     return names
 
 
+def _memo(project: Project, name: str) -> dict[int, tuple[Route, object]]:
+    """A per-route cache in `project.derived` (cleared on every update); entries keep their route alive, so
+    an id is not reused while its entry is there."""
+    memo = project.derived.get(name)
+    if not isinstance(memo, dict):
+        memo = project.derived[name] = {}
+    return memo
+
+
 def unbound_parameters(project: Project, route: Route) -> dict[str, tuple[str | None, str]] | None:
-    """The route's path parameters that nothing receives; None when the analysis cannot tell."""
+    """The route's path parameters that nothing receives; None when the analysis cannot tell. Computed once
+    per route and project link (FPA101 and FPA102 both ask); the result is shared: do not change it."""
+    memo = _memo(project, "binding.unbound")
+    kept = memo.get(id(route))
+    if kept is not None and kept[0] is route:
+        return cast(dict[str, tuple[str | None, str]] | None, kept[1])
+    found = _unbound_parameters(project, route)
+    memo[id(route)] = (route, found)
+    return found
+
+
+def _unbound_parameters(project: Project, route: Route) -> dict[str, tuple[str | None, str]] | None:
     if route.handler is None or route.path is None:
         return None
     wanted = path_parameters(route)
@@ -127,7 +148,20 @@ def near_misses(project: Project, route: Route, unbound: dict[str, tuple[str | N
     """path parameter name -> the one handler parameter that looks like its misspelling.
 
     A candidate is a plain handler parameter (no marker, or `Path()` without alias) that nothing else claims,
-    whose name is one small edit away from exactly one unbound path parameter, and vice versa."""
+    whose name is one small edit away from exactly one unbound path parameter, and vice versa. Computed once
+    per route and `unbound` mapping (FPA101 and FPA102 both ask); the result is shared: do not change it."""
+    memo = _memo(project, "binding.near_misses")
+    kept = memo.get(id(route))
+    if kept is not None and kept[0] is route:
+        remembered = cast(tuple[dict[str, tuple[str | None, str]], dict[str, Param]], kept[1])
+        if remembered[0] is unbound:
+            return remembered[1]
+    found = _near_misses(project, route, unbound)
+    memo[id(route)] = (route, (unbound, found))
+    return found
+
+
+def _near_misses(project: Project, route: Route, unbound: dict[str, tuple[str | None, str]]) -> dict[str, Param]:
     if not unbound or route.handler is None or route.handler_module is None:
         return {}
     module = route.handler_module

@@ -82,7 +82,7 @@ def check(ctx: Context) -> Iterator[Finding]:
 
 def _uses_name(fn: FunctionInfo, name: str) -> bool:
     """A local of that name already exists: adding the parameter could change what the body means."""
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(fn.node))
+    return any(isinstance(n, ast.Name) and n.id == name for n in fn.walked)
 
 
 RULE = Rule(

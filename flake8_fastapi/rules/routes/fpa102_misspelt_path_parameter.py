@@ -53,6 +53,7 @@ from collections.abc import Iterator
 from ...fixes import fix
 from ...model.facts import FunctionInfo
 from ...model.params import Param
+from ...model.walk import walk_list
 from ..base import Context, Edit, Finding, Fix, Rule
 from ._binding import near_misses, unbound_parameters
 
@@ -92,7 +93,7 @@ def _rename(ctx: Context, fn: FunctionInfo, arg: ast.arg, new: str) -> Fix | Non
     uses: list[ast.Name] = []
     unsafe = False
     for stmt in fn.node.body:
-        for node in ast.walk(stmt):
+        for node in walk_list(stmt):
             if isinstance(node, ast.Name):
                 if node.id == new:
                     return None
@@ -128,9 +129,9 @@ def _conflicts(node: ast.AST, old: str, new: str) -> bool:
 def _binds_in_nested_scope(fn: ast.FunctionDef | ast.AsyncFunctionDef, name: str) -> Iterator[bool]:
     """Stores of `name` inside nested functions, lambdas, classes or comprehensions (their own variable)."""
     for stmt in fn.body:
-        for node in ast.walk(stmt):
+        for node in walk_list(stmt):
             if isinstance(node, (*_SCOPES, *_COMPREHENSIONS)):
-                for inner in ast.walk(node):
+                for inner in walk_list(node):
                     if isinstance(inner, ast.Name) and inner.id == name and not isinstance(inner.ctx, ast.Load):
                         yield True
                         return

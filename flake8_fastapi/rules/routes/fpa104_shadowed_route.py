@@ -68,8 +68,9 @@ from collections.abc import Iterator
 
 from ...fixes import fix
 from ...model.facts import RouteSite
-from ...model.paths import has_params, path_regex
+from ...model.paths import PARAM, has_params, path_regex
 from ...model.project import Project, Route
+from ...model.walk import walk_list
 from ..base import Context, Edit, Finding, Fix, Rule
 from ._tables import Entry, app_tables, before, exclusive
 
@@ -126,15 +127,33 @@ def _shadows(project: Project) -> dict[RouteSite, Shadow]:
                 params, literals = by_method.setdefault(method, ([], []))
                 (params if has_params(entry.path) else literals).append(entry)
         for method, (params, literals) in by_method.items():
+            # The parameter routes in registration order, by the literal text before their first parameter:
+            # a path template's regex only matches paths that start with that text.
+            if not literals or not params:
+                continue
+            ordered = sorted(params, key=lambda e: e.order)
+            by_prefix: dict[str, list[int]] = {}
+            for index, param in enumerate(ordered):
+                found = PARAM.search(param.path)
+                prefix = param.path[: found.start()] if found is not None else param.path
+                by_prefix.setdefault(prefix, []).append(index)
             for literal in literals:
                 if literal.site in out:
                     continue
-                for param in sorted(params, key=lambda e: e.order):
+                path = literal.path
+                candidates: list[int] = []
+                for end in range(len(path) + 1):
+                    bucket = by_prefix.get(path[:end])
+                    if bucket is not None:
+                        candidates.extend(bucket)
+                candidates.sort()
+                for index in candidates:
+                    param = ordered[index]
                     regex = path_regex(param.path)
                     if (
                         regex is not None
                         and param.site is not literal.site
-                        and regex.match(literal.path)
+                        and regex.match(path)
                         and before(param, literal) is True
                         and not exclusive(param.route, literal.route)
                     ):
@@ -227,7 +246,7 @@ def _def_time_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
             exprs.append(a.annotation)
     if fn.returns is not None:
         exprs.append(fn.returns)
-    return {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
+    return {n.id for e in exprs for n in walk_list(e) if isinstance(n, ast.Name)}
 
 
 RULE = Rule(

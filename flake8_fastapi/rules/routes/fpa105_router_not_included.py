@@ -135,13 +135,18 @@ def _app_roots(project: Project) -> tuple[list[str], set[str]]:
     if cached is not None and cached[0] is includes:
         return cached[1]
     roots: set[str] = set()
+    tops: dict[str, str] = {}  # module directory -> its top package directory (asked once per directory)
     for inc in includes:
         parent = project.objects.get(inc.parent)
         if parent is None or parent.kind != "app":
             continue
-        directory = os.path.dirname(parent.module.path)
-        while os.path.exists(os.path.join(os.path.dirname(directory), "__init__.py")):
-            directory = os.path.dirname(directory)
+        start = os.path.dirname(parent.module.path)
+        directory = tops.get(start)
+        if directory is None:
+            directory = start
+            while os.path.exists(os.path.join(os.path.dirname(directory), "__init__.py")):
+                directory = os.path.dirname(directory)
+            tops[start] = directory
         roots.add(directory)
     # An app tree that includes something we cannot resolve (`include_router(r)` in a loop over discovered
     # modules, a router handed in from a fixture) may include any of its routers: silent there.

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import ast
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ...model.project import Project, Route
@@ -156,21 +156,27 @@ def _clashes(project: Project) -> dict[int, list[_Clash]]:
                     reported.add((id(route.site), "operation_id"))
                     out.setdefault(id(route.site), []).append(_Clash(route, first, "operation_id", value))
         for value, named in by_name.items():
+            called = value in url_names
+            explicit_before: list[Route] = []  # an implicit name not given to url_for clashes with these only
             for i, (route, is_explicit) in enumerate(named):
+                if not (is_explicit or called or explicit_before):
+                    continue  # an implicit name, nothing explicit before it: no clash
+                candidates: Iterable[Route] = (
+                    (named[j][0] for j in range(i)) if is_explicit or called else explicit_before
+                )
                 first = next(
                     (
                         o
-                        for o, o_explicit in named[:i]
-                        if o.site is not route.site
-                        and (is_explicit or o_explicit or value in url_names)
-                        and not _same_handler(o, route)
-                        and not exclusive(o, route)
+                        for o in candidates
+                        if o.site is not route.site and not _same_handler(o, route) and not exclusive(o, route)
                     ),
                     None,
                 )
                 if first is not None and (id(route.site), "name") not in reported:
                     reported.add((id(route.site), "name"))
                     out.setdefault(id(route.site), []).append(_Clash(route, first, "name", value))
+                if is_explicit:
+                    explicit_before.append(route)
     _CACHE[project] = (routes, out)
     return out
 
@@ -184,7 +190,7 @@ def _url_for_names(project: Project) -> set[str]:
     """Literal names passed to `url_for(...)` / `url_path_for(...)` anywhere in the project."""
     out: set[str] = set()
     for module in project.modules.values():
-        for site in module.method_calls("url_for", "url_path_for"):
+        for site in (*module.method_calls("url_for"), *module.method_calls("url_path_for")):
             args = site.node.args
             if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
                 out.add(args[0].value)

@@ -59,6 +59,7 @@ from collections.abc import Iterator
 
 from ...model.facts import ModuleFacts, Scope
 from ...model.project import Project, Route
+from ...model.walk import walk_list
 from ..base import Context, Finding, Rule
 
 _NO_BODY = {204: "HTTP_204_NO_CONTENT", 304: "HTTP_304_NOT_MODIFIED"}
@@ -146,7 +147,7 @@ def _has_body(project: Project, module: ModuleFacts, scope: Scope, expr: ast.exp
                 return False
             return _has_body(project, module, scope, expr)
         return False  # None
-    names = [n for n in ast.walk(expr) if isinstance(n, (ast.Name, ast.Attribute))]
+    names = [n for n in walk_list(expr) if isinstance(n, (ast.Name, ast.Attribute))]
     if any(_is_response(project, module, scope, n) for n in names):
         return False
     if isinstance(expr, (ast.Subscript, ast.BinOp)):

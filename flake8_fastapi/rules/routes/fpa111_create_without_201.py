@@ -101,7 +101,7 @@ def _creates(fn: FunctionInfo) -> bool:
 
 def _sets_status(fn: FunctionInfo) -> bool:
     """The handler chooses its status itself: `response.status_code = ...` or `...(status_code=...)`."""
-    for node in ast.walk(fn.node):
+    for node in fn.walked:
         if isinstance(node, ast.Attribute) and node.attr == "status_code" and isinstance(node.ctx, ast.Store):
             return True
         if isinstance(node, ast.Call) and any(kw.arg == "status_code" for kw in node.keywords):

@@ -99,7 +99,7 @@ def _in_loop(inc: Include) -> bool:
     fn = inc.site.function
     if fn is None:
         return False
-    for node in ast.walk(fn.node):
+    for node in fn.walked:
         if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
             start, end = node.lineno, node.end_lineno or node.lineno
             if start <= inc.site.node.lineno <= end:

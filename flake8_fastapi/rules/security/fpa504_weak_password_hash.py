@@ -55,6 +55,7 @@ import re
 from collections.abc import Iterator
 
 from ...model.facts import CompareSite, ModuleFacts
+from ...model.walk import walk_list
 from ..base import Context, Finding, Rule
 
 FAST_HASHES = frozenset(
@@ -138,7 +139,7 @@ def same_root(a: ast.expr, b: ast.expr) -> bool:
 
 
 def _mentions_password(expr: ast.expr) -> bool:
-    for node in ast.walk(expr):
+    for node in walk_list(expr):
         if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) and is_password_name(expr_name(node)):
             return True
     return False

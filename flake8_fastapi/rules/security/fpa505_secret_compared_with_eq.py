@@ -72,6 +72,7 @@ from collections.abc import Iterator
 
 from ...fixes import fix, import_edit
 from ...model.facts import CompareSite, ModuleFacts
+from ...model.walk import children, walk_list
 from ..base import Context, Edit, Finding, Rule
 from .fpa504_weak_password_hash import expr_name, in_equality_method, single_equality, words
 
@@ -143,8 +144,8 @@ def _digest_call(ctx: Context, site: CompareSite) -> tuple[str, tuple[Edit | Non
 
 
 def _parent(root: ast.AST, target: ast.AST) -> ast.AST | None:
-    for node in ast.walk(root):
-        for child in ast.iter_child_nodes(node):
+    for node in walk_list(root):
+        for child in children(node):
             if child is target:
                 return node
     return None

@@ -66,6 +66,7 @@ from collections.abc import Iterator
 from ...model.facts import FunctionInfo, ModuleFacts
 from ...model.paths import path_params
 from ...model.project import Route
+from ...model.walk import children, walk_list
 from ..base import Context, Finding, Rule
 
 _SINKS = frozenset(
@@ -107,12 +108,12 @@ def _own_nodes(fn: FunctionInfo) -> list[ast.AST]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             continue
         out.append(node)
-        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        stack.extend(reversed(list(children(node))))
     return out
 
 
 def _mentions(expr: ast.AST, tainted: set[str]) -> bool:
-    return any(isinstance(n, ast.Name) and n.id in tainted for n in ast.walk(expr))
+    return any(isinstance(n, ast.Name) and n.id in tainted for n in walk_list(expr))
 
 
 def _callee(module: ModuleFacts, fn: FunctionInfo, call: ast.Call) -> str | None:
@@ -170,12 +171,12 @@ def _flows(module: ModuleFacts, fn: FunctionInfo, params: set[str]) -> list[tupl
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if _mentions(node.value, tainted):
-                tainted |= {t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name)}
+                tainted |= {t.id for target in targets for t in walk_list(target) if isinstance(t, ast.Name)}
         elif isinstance(node, ast.Call) and (kind := _sink_kind(module, fn, node)) is not None:
             args = _path_arguments(node, kind)
             hit = next((a for a in args if _mentions(a, tainted)), None)
             if hit is not None:
-                name = next(n.id for n in ast.walk(hit) if isinstance(n, ast.Name) and n.id in tainted)
+                name = next(n.id for n in walk_list(hit) if isinstance(n, ast.Name) and n.id in tainted)
                 out.append((node, name))
     return out
 

@@ -83,6 +83,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ...model.facts import FunctionInfo, ModuleFacts
+from ...model.walk import children
 from ..base import Context, Finding, Rule
 
 _NESTED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -169,7 +170,7 @@ def _scan(module: ModuleFacts, fn: FunctionInfo) -> _Body:
     stack: list[ast.AST] = list(fn.node.body)
     while stack:
         node = stack.pop()
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _NESTED))
+        stack.extend(child for child in children(node) if not isinstance(child, _NESTED))
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if isinstance(target, ast.Subscript) and _overrides(target.value):

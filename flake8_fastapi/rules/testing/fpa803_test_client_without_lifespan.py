@@ -86,6 +86,7 @@ from collections.abc import Iterator
 
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
 from ...model.project import Project, RouterObject
+from ...model.walk import pruned
 from ..base import Context, Finding, Rule
 
 TEST_CLIENTS = ("fastapi.testclient.TestClient", "starlette.testclient.TestClient")
@@ -210,11 +211,7 @@ def _statements(module: ModuleFacts, fn: FunctionInfo | None) -> list[ast.stmt]:
 
 
 def _walk(statements: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(statements)
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(child for child in ast.iter_child_nodes(node) if not isinstance(child, _NESTED))
+    return iter(pruned(list(statements), _NESTED))
 
 
 def _fixture_entered(project: Project, fixture: str) -> bool:

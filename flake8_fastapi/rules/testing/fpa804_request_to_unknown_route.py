@@ -82,6 +82,7 @@ from ...model.clients import CLIENT_CLASSES, ClientCall, client_calls, module_cl
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
 from ...model.names import FASTAPI, ROUTE_CALLS, ROUTE_DECORATORS
 from ...model.project import Project, Route, RouterObject
+from ...model.walk import children
 from ..base import Context, Finding, Rule
 
 _DOCS_DEFAULTS = {"openapi_url": "/openapi.json", "docs_url": "/docs", "redoc_url": "/redoc"}
@@ -205,7 +206,7 @@ def _literal(node: ast.expr) -> bool:
 
 
 def _expects_failure(fn: ast.AST) -> bool:
-    stack: list[ast.AST] = list(ast.iter_child_nodes(fn))
+    stack: list[ast.AST] = list(children(fn))
     while stack:
         node = stack.pop()
         if isinstance(node, ast.Constant) and str(node.value) in ("404", "405"):
@@ -214,7 +215,7 @@ def _expects_failure(fn: ast.AST) -> bool:
             return True
         if isinstance(node, ast.Name) and any(w in node.id for w in _EXPECTS_FAILURE):
             return True
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(children(node))
     return False
 
 
