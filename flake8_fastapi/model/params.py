@@ -247,11 +247,18 @@ def dependency_functions(project: Project) -> DependencyFunctions:
         return cached
     out: DependencyFunctions = {}
     for module in project.modules.values():
-        for site, expr in depends_calls(module):
-            found = _dependency_function(project, module, expr, site.scope)
-            if found is not None:
-                out[f"{found[0].path}::{found[1].qualname}"] = found
+        out.update(project.module_part(module, "params.dependency_functions", lambda m: _named_in(project, m)))
     project.derived["params.dependency_functions"] = out
+    return out
+
+
+def _named_in(project: Project, module: ModuleFacts) -> DependencyFunctions:
+    """The dependency functions one module names (kept with its link parts, see `Project.module_part`)."""
+    out: DependencyFunctions = {}
+    for site, expr in depends_calls(module):
+        found = _dependency_function(project, module, expr, site.scope)
+        if found is not None:
+            out[f"{found[0].path}::{found[1].qualname}"] = found
     return out
 
 

@@ -557,14 +557,21 @@ class Project:
 def _interface(facts: ModuleFacts) -> tuple[object, ...]:
     """What other modules' link parts can see of a module through `Project.lookup`: its names, what each
     assignment calls or is annotated with, class bases, factories' return annotations, and what its
-    module-level names are bound to (re-exports). Positions are left out: edits that move lines keep it."""
-    return (
-        tuple((q, None if f.node.returns is None else ast.dump(f.node.returns)) for q, f in facts.functions.items()),
+    module-level names are bound to (re-exports). Positions are left out: edits that move lines keep it.
+    Computed once per extraction (kept in the module's memo)."""
+    kept = facts.memo.get("project.interface")
+    if isinstance(kept, tuple):
+        return kept
+    segment = facts.source.segment
+    interface = (
+        tuple((q, None if f.node.returns is None else segment(f.node.returns)) for q, f in facts.functions.items()),
         tuple((q, tuple(c.bases)) for q, c in facts.classes.items()),
         tuple((q, a.callee, a.annotation_name) for q, a in facts.assignments.items()),
         tuple(facts.param_annotations.items()),
         tuple(facts.scope.bindings.items()),
     )
+    facts.memo["project.interface"] = interface
+    return interface
 
 
 def _imports_fastapi(facts: ModuleFacts) -> bool:

@@ -137,10 +137,17 @@ class _Graph:
             if key in self.nodes:
                 continue
             self.nodes[key] = current
-            out = self.edges.setdefault(key, [])
-            for edge_target, module, node in self._out(current):
-                out.append(_Edge(key, _key(edge_target), module, node, _name(current), _name(edge_target)))
-                stack.append(edge_target)
+            # A callable's edges depend on its module and what that imports: kept with the module's link parts,
+            # so an edit elsewhere does not resolve them again.
+            memo = self.project.module_part(current[0], "fpa203.out", _new_memo)
+            out = memo.get(key)
+            if out is None:
+                out = memo[key] = [
+                    (target, _Edge(key, _key(target), module, node, _name(current), _name(target)))
+                    for target, module, node in self._out(current)
+                ]
+            self.edges[key] = [edge for _, edge in out]
+            stack.extend(target for target, _ in out)
 
     def _out(self, current: Callable_) -> Iterator[tuple[Callable_, ModuleFacts, ast.AST]]:
         module = current[0]
@@ -166,10 +173,8 @@ def _cycles(project: Project) -> dict[str, list[_Cycle]]:
         return cached
     graph = _Graph(project)
     for module in project.modules.values():
-        for site, expr in depends_calls(module):
-            found = _target(project, module, expr, site.scope)
-            if found is not None:
-                graph.add(found)
+        for found in project.module_part(module, "fpa203.roots", lambda m: _roots(project, m)):
+            graph.add(found)
     out: dict[str, list[_Cycle]] = {}
     for component in _components(graph):
         start = min(component)
@@ -179,6 +184,20 @@ def _cycles(project: Project) -> dict[str, list[_Cycle]]:
             out.setdefault(first.module.path, []).append(_Cycle(tuple(path)))
     project.derived["fpa203.cycles"] = out
     return out
+
+
+def _roots(project: Project, module: ModuleFacts) -> list[Callable_]:
+    """The callables a module names in `Depends(...)`/`Security(...)`."""
+    out = []
+    for site, expr in depends_calls(module):
+        found = _target(project, module, expr, site.scope)
+        if found is not None:
+            out.append(found)
+    return out
+
+
+def _new_memo(_module: ModuleFacts) -> dict[str, list[tuple[Callable_, _Edge]]]:
+    return {}
 
 
 def _components(graph: _Graph) -> list[set[str]]:
