@@ -85,6 +85,7 @@ class Route:
     mounts: list[Mount] = field(default_factory=list)
     handler: FunctionInfo | None = None  # the decorated function, or add_api_route's endpoint if found
     handler_module: ModuleFacts | None = None
+    memo: dict[str, object] = field(default_factory=dict)  # tables' caches of what depends on this route only
 
     @property
     def name(self) -> str:
@@ -181,6 +182,7 @@ class Project:
         self._importers: dict[str, set[str]] = {}  # module name -> paths of the modules importing it
         self._parts: dict[str, dict[str, object]] = {}  # path -> per-module link parts (see `_part`)
         self._fastapi_modules: set[str] = set()  # paths of the modules importing from FASTAPI_ECOSYSTEM
+        self._mounts_memo: tuple[object, list[Include], dict[str, list[Mount]]] | None = None
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
 
@@ -253,6 +255,7 @@ class Project:
     def invalidate(self) -> None:
         """Drop everything linked: the next use relinks the whole project."""
         self._parts.clear()
+        self._mounts_memo = None
         self._relink(set())
 
     def _relink(self, stale: set[str], shallow: Iterable[str] = ()) -> None:
@@ -480,11 +483,25 @@ class Project:
 
     @cached_property
     def mounts(self) -> dict[str, list[Mount]]:
-        """For every router and app: the ways it reaches an app (apps reach themselves with prefix "")."""
-        children: dict[str, list[Include]] = {}
-        for inc in self.includes:
-            children.setdefault(inc.parent, []).append(inc)
+        """For every router and app: the ways it reaches an app (apps reach themselves with prefix "").
+
+        Kept from the last link when no app or router changed its key, kind or prefix and every include is the
+        very same object (an edit inside a handler): the Mount objects then stay the same too, and tables built
+        from them (the per-app route tables) can be kept per route."""
         objects = self.objects
+        includes = self.includes
+        shape = (tuple((k, o.kind, o.prefix) for k, o in objects.items()), tuple(map(id, includes)))
+        kept = self._mounts_memo
+        if kept is not None and kept[0] == shape:
+            return kept[2]
+        out = self._walk_mounts(objects, includes)
+        self._mounts_memo = (shape, includes, out)  # holds the includes: their ids stay unique
+        return out
+
+    def _walk_mounts(self, objects: dict[str, RouterObject], includes: list[Include]) -> dict[str, list[Mount]]:
+        children: dict[str, list[Include]] = {}
+        for inc in includes:
+            children.setdefault(inc.parent, []).append(inc)
         out: dict[str, list[Mount]] = {}
 
         def walk(key: str, app: str, prefix: str | None, chain: tuple[Include, ...], stack: set[str]) -> None:

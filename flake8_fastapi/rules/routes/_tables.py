@@ -12,6 +12,8 @@ import ast
 import re
 import weakref
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import cast
 
 from ...model.facts import RouteSite
 from ...model.project import Include, Project, Route
@@ -47,6 +49,7 @@ def before(a: Entry, b: Entry) -> bool | None:
 _PARAM = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?\}")
 
 
+@lru_cache(maxsize=1 << 16)
 def shape(path: str) -> str:
     """The path with parameter names erased (converters kept): `/items/{id}` and `/items/{item_id}` match the
     same requests."""
@@ -70,24 +73,36 @@ _CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[str, list[Entry]]]
 
 
 def app_tables(project: Project) -> dict[str, list[Entry]]:
-    """app key -> its routes with a literal full path. Recomputed whenever the project relinks."""
+    """app key -> its routes with a literal full path. Recomputed whenever the project relinks, from entries
+    kept per route while the route and the mounts it reaches apps through are the same objects."""
     routes = project.routes  # a fresh list after every `Project.invalidate()`
     cached = _CACHE.get(project)
     if cached is not None and cached[0] is routes:
         return cached[1]
     tables: dict[str, list[Entry]] = {}
     for route in routes:
-        local = route.local_path
-        if local is None:
-            continue
+        for entry in _entries(route):
+            tables.setdefault(entry.app, []).append(entry)
+    _CACHE[project] = (routes, tables)
+    return tables
+
+
+def _entries(route: Route) -> list[Entry]:
+    mounts = tuple(route.mounts)
+    kept = route.memo.get("tables.entries")
+    if isinstance(kept, tuple) and len(kept[0]) == len(mounts) and all(a is b for a, b in zip(kept[0], mounts)):
+        return cast(list[Entry], kept[1])
+    out: list[Entry] = []
+    local = route.local_path
+    if local is not None:
         own = _site_position(route)
-        for mount in route.mounts:
+        for mount in mounts:
             if mount.prefix is None:
                 continue
             order = (*(_include_position(inc) for inc in mount.chain), own)
-            tables.setdefault(mount.app, []).append(Entry(route, mount.app, mount.prefix + local, order, mount.chain))
-    _CACHE[project] = (routes, tables)
-    return tables
+            out.append(Entry(route, mount.app, mount.prefix + local, order, mount.chain))
+    route.memo["tables.entries"] = (mounts, out)  # holds the mounts: compared by identity above
+    return out
 
 
 # -- branches ------------------------------------------------------------------------------------------------

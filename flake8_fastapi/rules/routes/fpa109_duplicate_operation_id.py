@@ -64,7 +64,9 @@ import ast
 import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import cast
 
+from ...model.facts import ModuleFacts
 from ...model.project import Project, Route
 from ..base import Context, Finding, Rule
 from ._tables import Position, _include_position, _site_position, exclusive
@@ -125,38 +127,36 @@ def _clashes(project: Project) -> dict[int, list[_Clash]]:
     if cached is not None and cached[0] is routes:
         return cached[1]
     url_names = _url_for_names(project)
-    per_app: dict[str, list[tuple[tuple[Position, ...], Route]]] = {}
+    # Per app, the routes grouped by operation id and by name, each with its registration order. Only groups
+    # that can clash are sorted: two or more routes, and for names at least one explicit or given to url_for.
+    by_operation: dict[str, dict[str, list[_Ordered]]] = {}
+    by_name: dict[str, dict[str, list[_Ordered]]] = {}
     for route in routes:
         if route.kind == "starlette":
             continue
-        own = _site_position(route)
-        for mount in route.mounts:
-            order = (*(_include_position(inc) for inc in mount.chain), own)
-            per_app.setdefault(mount.app, []).append((order, route))
+        operation, name, is_explicit = _keys(route)
+        for app, order in _orders(route):
+            if operation is not None:
+                by_operation.setdefault(app, {}).setdefault(operation, []).append((order, route, True))
+            if name is not None:
+                by_name.setdefault(app, {}).setdefault(name, []).append((order, route, is_explicit))
     out: dict[int, list[_Clash]] = {}
     reported: set[tuple[int, str]] = set()
-    for app in sorted(per_app):
-        entries = sorted(per_app[app], key=lambda e: e[0])
-        by_operation: dict[str, list[Route]] = {}
-        by_name: dict[str, list[tuple[Route, bool]]] = {}
-        for _order, route in entries:
-            operation = _literal(route, "operation_id")
-            if operation is not None:
-                by_operation.setdefault(operation, []).append(route)
-            if route.keyword("name") is not None:
-                explicit = _literal(route, "name")
-                if explicit is not None:
-                    by_name.setdefault(explicit, []).append((route, True))
-            elif route.handler is not None:
-                by_name.setdefault(route.handler.name, []).append((route, False))
-        for value, group in by_operation.items():
+    for app in sorted({*by_operation, *by_name}):
+        for value, members in by_operation.get(app, {}).items():
+            if len(members) < 2:
+                continue
+            group = [route for _, route, _ in sorted(members, key=lambda e: e[0])]
             for i, route in enumerate(group):
                 first = next((o for o in group[:i] if o.site is not route.site and not exclusive(o, route)), None)
                 if first is not None and (id(route.site), "operation_id") not in reported:
                     reported.add((id(route.site), "operation_id"))
                     out.setdefault(id(route.site), []).append(_Clash(route, first, "operation_id", value))
-        for value, named in by_name.items():
+        for value, members in by_name.get(app, {}).items():
             called = value in url_names
+            if len(members) < 2 or not (called or any(explicit for _, _, explicit in members)):
+                continue
+            named = [(route, explicit) for _, route, explicit in sorted(members, key=lambda e: e[0])]
             explicit_before: list[Route] = []  # an implicit name not given to url_for clashes with these only
             for i, (route, is_explicit) in enumerate(named):
                 if not (is_explicit or called or explicit_before):
@@ -181,6 +181,38 @@ def _clashes(project: Project) -> dict[int, list[_Clash]]:
     return out
 
 
+_Ordered = tuple[tuple[Position, ...], Route, bool]  # registration order, route, explicit (names)
+
+
+def _keys(route: Route) -> tuple[str | None, str | None, bool]:
+    """The route's literal operation id, its name (explicit, else the handler's) and whether it is explicit."""
+    kept = route.memo.get("fpa109.keys")
+    if isinstance(kept, tuple):
+        return cast(tuple[str | None, str | None, bool], kept)
+    operation = _literal(route, "operation_id")
+    name: str | None = None
+    explicit = False
+    if route.keyword("name") is not None:
+        name, explicit = _literal(route, "name"), True
+    elif route.handler is not None:
+        name = route.handler.name
+    keys = (operation, name, explicit)
+    route.memo["fpa109.keys"] = keys
+    return keys
+
+
+def _orders(route: Route) -> list[tuple[str, tuple[Position, ...]]]:
+    """(app, registration order) for every mount of the route; kept while the mounts are the same objects."""
+    mounts = tuple(route.mounts)
+    kept = route.memo.get("fpa109.orders")
+    if isinstance(kept, tuple) and len(kept[0]) == len(mounts) and all(a is b for a, b in zip(kept[0], mounts)):
+        return cast(list[tuple[str, tuple[Position, ...]]], kept[1])
+    own = _site_position(route)
+    out = [(m.app, (*(_include_position(inc) for inc in m.chain), own)) for m in mounts]
+    route.memo["fpa109.orders"] = (mounts, out)
+    return out
+
+
 def _same_handler(a: Route, b: Route) -> bool:
     """One function registered twice (`@app.get` and `@app.head` stacked): one name, one endpoint."""
     return a.handler is not None and a.handler is b.handler
@@ -190,10 +222,20 @@ def _url_for_names(project: Project) -> set[str]:
     """Literal names passed to `url_for(...)` / `url_path_for(...)` anywhere in the project."""
     out: set[str] = set()
     for module in project.modules.values():
-        for site in (*module.method_calls("url_for"), *module.method_calls("url_path_for")):
-            args = site.node.args
-            if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
-                out.add(args[0].value)
+        out |= _url_for_names_in(module)
+    return out
+
+
+def _url_for_names_in(module: ModuleFacts) -> set[str]:
+    kept = module.memo.get("fpa109.url_names")
+    if isinstance(kept, set):
+        return kept
+    out: set[str] = set()
+    for site in (*module.method_calls("url_for"), *module.method_calls("url_path_for")):
+        args = site.node.args
+        if args and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+            out.add(args[0].value)
+    module.memo["fpa109.url_names"] = out
     return out
 
 
