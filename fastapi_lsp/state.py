@@ -66,6 +66,7 @@ class WorkspaceState:
         self.docs: dict[str, Document] = {}
         self.scanned = False
         self.mtimes: dict[str, float] = {}
+        self._freeze_after_check = False
         # Cleared while the loop checks a document: the background scan waits, so a keystroke (or the first
         # diagnostics of an open file) does not share the interpreter with it.
         self.idle = threading.Event()
@@ -165,6 +166,13 @@ class WorkspaceState:
             module_codes, project_codes = self._codes(doc.path)
             doc.module_findings = check_module(self.project, facts, self.settings, codes=module_codes)
             doc.project_findings = check_module(self.project, facts, self.settings, codes=project_codes)
+            if self._freeze_after_check:
+                # The first check after a scan builds every module's link parts and the rules' per-module
+                # tables: long-lived too, so frozen with the index (this document's facts stay frozen with
+                # them, one version, a bounded cost).
+                self._freeze_after_check = False
+                gc.collect()
+                gc.freeze()
         doc.checked_version = doc.version
         doc.serial += 1
         return doc.findings
@@ -229,6 +237,7 @@ class WorkspaceState:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
+        self._freeze_after_check = True  # and again once the first check has linked every module
         self.mtimes.update(scan.mtimes)
         self.scanned = True
         for doc in self.docs.values():
