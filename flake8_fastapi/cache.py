@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .config import Settings
+from .config import Settings, relative
 from .rules.base import Applicability, Edit, Finding, Fix, Related
 from .versions import target_fastapi
 
@@ -49,7 +49,7 @@ def files_key(hashes: Mapping[str, str], root: str) -> str:
     """One digest over every project file's (relative path, content hash)."""
     h = hashlib.blake2b(digest_size=20)
     for path in sorted(hashes):
-        h.update(f"{os.path.relpath(path, root)}\0{hashes[path]}\n".encode())
+        h.update(f"{relative(path, root)}\0{hashes[path]}\n".encode())
     return h.hexdigest()
 
 
@@ -84,7 +84,7 @@ class ResultCache:
         out: dict[str, list[Finding]] = {}
         try:
             for path in paths:
-                rel = os.path.relpath(path, self.root)
+                rel = relative(path, self.root)
                 if rel not in results:
                     return None
                 out[path] = [finding_from_json(item, self.root) for item in results[rel]]
@@ -98,7 +98,7 @@ class ResultCache:
         if entry is not None and entry.get("files") == key:
             results = dict(entry["results"])
         for path, items in findings.items():
-            results[os.path.relpath(path, self.root)] = [finding_to_json(f, self.root) for f in items]
+            results[relative(path, self.root)] = [finding_to_json(f, self.root) for f in items]
         data = {"format": FORMAT, "files": key, "results": results}
         try:
             os.makedirs(self.directory, exist_ok=True)
@@ -147,7 +147,7 @@ def finding_to_json(f: Finding, root: str) -> dict[str, Any]:
     out: dict[str, Any] = {
         "code": f.code,
         "message": f.message,
-        "path": os.path.relpath(f.path, root),
+        "path": relative(f.path, root),
         "start": list(f.start),
         "end": list(f.end),
     }
@@ -158,7 +158,7 @@ def finding_to_json(f: Finding, root: str) -> dict[str, Any]:
             "edits": [[list(e.start), list(e.end), e.content] for e in f.fix.edits],
         }
     if f.related:
-        out["related"] = [[os.path.relpath(r.path, root), list(r.start), list(r.end), r.message] for r in f.related]
+        out["related"] = [[relative(r.path, root), list(r.start), list(r.end), r.message] for r in f.related]
     if f.tags:
         out["tags"] = sorted(f.tags)
     return out

@@ -94,8 +94,17 @@ def _enabled_everywhere(settings: Settings) -> frozenset[str]:
 
 
 def _relative(path: str, root: str) -> str:
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    return rel.replace(os.sep, "/")
+    return relative(path, root).replace(os.sep, "/")
+
+
+def relative(path: str, root: str) -> str:
+    """`os.path.relpath(path, root)`, without its cost in the common case of a path below the root (asked for
+    every file and directory a run lists, the warm run's main cost)."""
+    path, root = os.path.abspath(path), os.path.abspath(root)
+    prefix = root if root.endswith(os.sep) else root + os.sep
+    if path.startswith(prefix):
+        return path[len(prefix) :]
+    return os.path.relpath(path, root)
 
 
 @lru_cache(maxsize=64)

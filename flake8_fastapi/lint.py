@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .cache import ResultCache, content_hash, files_key
 from .checker import SourceError, check_module, decode_source, discover, log
 from .config import ConfigError, Settings, load_settings
-from .model.project import Project, find_root
+from .model.project import ROOT_MARKERS, Project
 from .parallel import check_in_parallel, collector_paused
 from .rules.base import Finding
 
@@ -144,14 +144,24 @@ def io_finding(path: str, message: str) -> Finding:
 
 
 class _Roots:
+    """`find_root` of many files, each directory looked at once (sibling directories share their parents)."""
+
     def __init__(self) -> None:
-        self._by_dir: dict[str, str] = {}
+        self._above: dict[str, str | None] = {}
 
     def of(self, path: str) -> str:
-        directory = path if os.path.isdir(path) else os.path.dirname(path)
-        if directory not in self._by_dir:
-            self._by_dir[directory] = find_root(directory)
-        return self._by_dir[directory]
+        directory = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path))
+        return self._root_above(directory) or directory
+
+    def _root_above(self, directory: str) -> str | None:
+        """The nearest directory holding a project marker, from `directory` up; None when there is none."""
+        if directory not in self._above:
+            if any(os.path.exists(os.path.join(directory, m)) for m in ROOT_MARKERS):
+                self._above[directory] = directory
+            else:
+                parent = os.path.dirname(directory)
+                self._above[directory] = None if parent == directory else self._root_above(parent)
+        return self._above[directory]
 
 
 def workspaces(paths: Iterable[str], overrides: Overrides) -> list[Workspace]:

@@ -279,18 +279,11 @@ class _Extractor:
         if method is not None:
             method(self, node)
             return
-        # `for child in ast.iter_child_nodes(node): self.visit(child)`, without the generators, and without
-        # visiting the leaves that hold nothing (contexts, operators, constants).
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                for item in value:
-                    if isinstance(item, _AST) and type(item) not in _LEAVES:
-                        self.visit(item)
-            elif isinstance(value, _AST) and type(value) not in _LEAVES:
-                self.visit(value)
+        self.visit_children(node)
 
     def visit_children(self, node: ast.AST) -> None:
+        # `for child in ast.iter_child_nodes(node): self.visit(child)`, without the generators, and without
+        # visiting the leaves that hold nothing (contexts, operators, constants).
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, list):
