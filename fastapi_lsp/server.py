@@ -42,13 +42,15 @@ from .state import Document, WorkspaceState
 log = logging.getLogger("fastapi_lsp")
 ROUTES_REQUEST = "fastapiLint/routes"
 ROUTES_CHANGED = "fastapiLint/routesChanged"
+ROUTES_SETTLE = 0.25  # seconds without edits before the routes view and code lenses are refreshed
 T = TypeVar("T")
 _ANSWERED = object()  # a request already answered with an error while it was being read
 
 
 class FastApiProtocol(LanguageServerProtocol):
     """Advertises pull diagnostics only to clients that can pull (the others get pushed diagnostics). Answers
-    requests whose params do not validate, and sends nothing once the transport is closed."""
+    requests whose params do not validate (and drops such notifications), and sends nothing once the transport is
+    closed."""
 
     _server: FastApiLanguageServer
 
@@ -58,10 +60,14 @@ class FastApiProtocol(LanguageServerProtocol):
         try:
             return super().structure_message(data)
         except JsonRpcException as exc:
-            if "method" not in data or data.get("id") is None:
+            if "method" not in data:
                 raise
             cause = exc.__cause__
             detail = "; ".join(transform_error(cause, path="params")) if isinstance(cause, Exception) else str(exc)
+            if data.get("id") is None:
+                # A notification gets no answer: dropped with a warning (pygls would show the user an error).
+                log.warning("ignoring %s notification: %s", data["method"], detail)
+                return _ANSWERED
             log.warning("%s request %s: %s", data["method"], data["id"], detail)
             error = exc.to_response_error()
             error.message = f"{error.message}: {detail}"
@@ -148,6 +154,7 @@ class FastApiLanguageServer(LanguageServer):
         self._last_lens_signature = 0
         self._refresh_after: set[str] = set()
         self._refresh_scheduled = False
+        self._routes_timer: asyncio.TimerHandle | None = None
         self.scan_task: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
         self.poll_interval = float(os.environ.get("FASTAPI_LSP_POLL_INTERVAL", "1.0"))
@@ -436,9 +443,24 @@ class FastApiLanguageServer(LanguageServer):
                 if other.path not in edited and self.state.refresh_project_findings(other)
             ]
             self.diagnostics.others_changed(changed)
-            self.routes_changed(force=False)
+            self.routes_changed_soon()
         except Exception:
             log.exception("refreshing cross-file findings failed")
+
+    def routes_changed_soon(self) -> None:
+        """`routes_changed` once edits pause for ROUTES_SETTLE seconds: the routes view and the lenses need not
+        follow every keystroke, and relinking the whole route table after each one delays the next."""
+        if self._routes_timer is not None:
+            self._routes_timer.cancel()
+        loop = self._loop or asyncio.get_event_loop()
+        self._routes_timer = loop.call_later(ROUTES_SETTLE, self._routes_settled)
+
+    def _routes_settled(self) -> None:
+        self._routes_timer = None
+        try:
+            self.routes_changed(force=False)
+        except Exception:
+            log.exception("refreshing routes failed")
 
     def model_changed(self, exclude: Document | None = None) -> None:
         changed = [
@@ -447,7 +469,7 @@ class FastApiLanguageServer(LanguageServer):
             if other is not exclude and self.state.refresh_project_findings(other)
         ]
         self.diagnostics.others_changed(changed)
-        self.routes_changed(force=False)
+        self.routes_changed_soon()
 
     def did_save(self, params: types.DidSaveTextDocumentParams) -> None:
         path = self.path_of(params.text_document.uri)

@@ -413,6 +413,15 @@ async def test_positions_out_of_bounds(session2: Session) -> None:
             # Answered (pygls used to drop the request, leaving the client waiting forever): with an error here.
             with pytest.raises(JsonRpcException, match="Invalid Params: invalid value @ params"):
                 await asyncio.wait_for(request, TIMEOUT)
+        # The same in a notification: dropped, without an error shown to the user.
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=users, version=session.versions[users] + 1),
+                content_changes=[
+                    types.TextDocumentContentChangePartial(range=types.Range(start=pos, end=pos), text="x")
+                ],
+            )
+        )
     # A change whose range lies past the end of the document, then one with its range reversed.
     version = session.versions[users] = session.versions[users] + 1
     client.text_document_did_change(
