@@ -43,6 +43,7 @@ log = logging.getLogger("fastapi_lsp")
 ROUTES_REQUEST = "fastapiLint/routes"
 ROUTES_CHANGED = "fastapiLint/routesChanged"
 ROUTES_SETTLE = 0.25  # seconds without edits before the routes view and code lenses are refreshed
+REFRESH_SETTLE = 0.1  # seconds without edits before the other open documents' cross-file findings are refreshed
 T = TypeVar("T")
 _ANSWERED = object()  # a request already answered with an error while it was being read
 
@@ -152,8 +153,7 @@ class FastApiLanguageServer(LanguageServer):
         self.exited = False
         self._config_error: str | None = None
         self._last_lens_signature = 0
-        self._refresh_after: set[str] = set()
-        self._refresh_scheduled = False
+        self._refresh_timer: asyncio.TimerHandle | None = None
         self._routes_timer: asyncio.TimerHandle | None = None
         self.scan_task: asyncio.Future[None] | None = None
         self._tasks: set[asyncio.Future[None]] = set()
@@ -424,23 +424,26 @@ class FastApiLanguageServer(LanguageServer):
             self.state.idle.set()
         self.diagnostics.checked(doc)
         if model_changed:
-            self._refresh_after.add(doc.path)
-            if not self._refresh_scheduled:
-                self._refresh_scheduled = True
-                self.call_soon(self._refresh_others)
+            # The other open documents are refreshed once edits pause: re-checking each of them after every
+            # keystroke would hold up the next one.
+            if self._refresh_timer is not None:
+                self._refresh_timer.cancel()
+            loop = self._loop or asyncio.get_event_loop()
+            self._refresh_timer = loop.call_later(REFRESH_SETTLE, self._refresh_others)
 
     def _refresh_others(self) -> None:
         """Cross-file refresh of the other open documents, once the pending keystrokes are checked."""
+        self._refresh_timer = None
         if self._pending:
             self.call_soon(self._refresh_others)
             return
-        self._refresh_scheduled = False
-        edited, self._refresh_after = self._refresh_after, set()
         try:
+            # Documents checked since the last change of the model (the one being edited) are current.
+            revision = self.state.project.revision
             changed = [
                 other
                 for other in list(self.state.docs.values())
-                if other.path not in edited and self.state.refresh_project_findings(other)
+                if other.checked_revision != revision and self.state.refresh_project_findings(other)
             ]
             self.diagnostics.others_changed(changed)
             self.routes_changed_soon()

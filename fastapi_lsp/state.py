@@ -41,6 +41,7 @@ class Document:
     project_findings: list[Finding] = field(default_factory=list)
     syntax: Finding | None = None
     serial: int = 0  # bumped whenever the findings change (pull diagnostics' resultId)
+    checked_revision: int = -1  # the project revision its findings were computed at
 
     @property
     def findings(self) -> list[Finding]:
@@ -174,6 +175,7 @@ class WorkspaceState:
                 gc.collect()
                 gc.freeze()
         doc.checked_version = doc.version
+        doc.checked_revision = self.project.revision
         doc.serial += 1
         return doc.findings
 
@@ -189,6 +191,7 @@ class WorkspaceState:
             return False
         _, project_codes = self._codes(doc.path)
         found = check_module(self.project, facts, self.settings, codes=project_codes)
+        doc.checked_revision = self.project.revision
         if found == doc.project_findings:
             return False
         doc.project_findings = found
