@@ -136,27 +136,26 @@ def find_root(path: str) -> str:
         current = parent
 
 
-def module_names(path: str, root: str) -> tuple[str, bool, list[str]]:
+def module_names(
+    path: str, root: str, packages: dict[str, tuple[str, ...]] | None = None
+) -> tuple[str, bool, list[str]]:
     """Dotted name of a file (by walking up `__init__.py` packages), whether it is a package, and the other
-    names it can be imported under (relative to the project root and to `src/`)."""
+    names it can be imported under (relative to the project root and to `src/`). `packages` memoises each
+    directory's package path across calls (a project's files share their directories)."""
     path = os.path.abspath(path)
     directory, filename = os.path.split(path)
     stem = filename[:-3] if filename.endswith(".py") else filename.rsplit(".", 1)[0]
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    current = directory
-    while os.path.exists(os.path.join(current, "__init__.py")):
-        parts.insert(0, os.path.basename(current))
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
+    parts = [*_package_path(directory, {} if packages is None else packages)]
+    if not is_package:
+        parts.append(stem)
     name = ".".join(parts) or stem
     aliases: list[str] = []
+    root = os.path.abspath(root)
     for base in (root, os.path.join(root, "src")):
-        rel = os.path.relpath(path, base)
-        if rel.startswith(".."):
+        if not path.startswith(base + os.sep):
             continue
+        rel = path[len(base) + 1 :]
         rel_parts = rel[:-3].split(os.sep) if rel.endswith(".py") else rel.split(os.sep)
         if rel_parts and rel_parts[-1] == "__init__":
             rel_parts = rel_parts[:-1]
@@ -164,6 +163,20 @@ def module_names(path: str, root: str) -> tuple[str, bool, list[str]]:
         if alias and alias != name and all(p.isidentifier() for p in rel_parts):
             aliases.append(alias)
     return name, is_package, aliases
+
+
+def _package_path(directory: str, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The names of the packages from the outermost one down to `directory` (empty if it is no package)."""
+    found = memo.get(directory)
+    if found is None:
+        if os.path.exists(os.path.join(directory, "__init__.py")):
+            parent = os.path.dirname(directory)
+            outer = () if parent == directory else _package_path(parent, memo)
+            found = (*outer, os.path.basename(directory))
+        else:
+            found = ()
+        memo[directory] = found
+    return found
 
 
 class Project:
@@ -182,6 +195,7 @@ class Project:
         self._importers: dict[str, set[str]] = {}  # module name -> paths of the modules importing it
         self._parts: dict[str, dict[str, object]] = {}  # path -> per-module link parts (see `_part`)
         self._fastapi_modules: set[str] = set()  # paths of the modules importing from FASTAPI_ECOSYSTEM
+        self._packages: dict[str, tuple[str, ...]] = {}  # directory -> its package path (see module_names)
         self._mounts_memo: tuple[object, list[Include], dict[str, list[Mount]]] | None = None
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
@@ -190,7 +204,9 @@ class Project:
     def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
         """Extract (or re-extract) one module's facts and relink the project."""
         path = os.path.abspath(path)
-        name, is_package, aliases = module_names(path, self.root)
+        if path not in self.modules and os.path.basename(path) == "__init__.py":
+            self._packages.clear()  # a new package: directories below it have new names
+        name, is_package, aliases = module_names(path, self.root, self._packages)
         facts = extract(SourceFile.parse(path, text, tree), name, is_package)
         facts.aliases = aliases
         old = self.modules.get(path)
@@ -213,6 +229,7 @@ class Project:
         return facts
 
     def remove(self, path: str) -> None:
+        self._packages.clear()
         self._remove(os.path.abspath(path))
         self.invalidate()
 
