@@ -149,6 +149,8 @@ def _shadows(project: Project) -> dict[RouteSite, Shadow]:
                 candidates.sort()
                 for index in candidates:
                     param = ordered[index]
+                    if ":path}" not in param.path and param.path.count("/") != path.count("/"):
+                        continue  # only the `path` converter matches a "/": cheaper than compiling the regex
                     regex = path_regex(param.path)
                     if (
                         regex is not None
