@@ -229,7 +229,14 @@ def _call_order(call: CallSite) -> tuple[int, int]:
     return call.node.lineno, call.node.col_offset
 
 
-def resolve_expr(expr: ast.expr, scope: Scope) -> str | None:
+def resolve_expr(
+    expr: ast.expr,
+    scope: Scope,
+    lookups: dict[tuple[int, str], str | None] | None = None,
+    spellings: dict[str, str] | None = None,
+) -> str | None:
+    """The canonical qualified name `expr` (a name or a dotted chain) denotes in `scope`. `lookups` and
+    `spellings` remember scope lookups and canonical spellings across calls, once the bindings are complete."""
     parts: list[str] = []
     node = expr
     while isinstance(node, ast.Attribute):
@@ -237,13 +244,22 @@ def resolve_expr(expr: ast.expr, scope: Scope) -> str | None:
         node = node.value
     if not isinstance(node, ast.Name):
         return None
-    base = scope.lookup(node.id)
+    if lookups is None:
+        base = scope.lookup(node.id)
+    else:
+        key = (id(scope), node.id)
+        base = lookups[key] if key in lookups else lookups.setdefault(key, scope.lookup(node.id))
     if base is None:
         return None
     if parts:
         parts.reverse()
-        return canonical(base + "." + ".".join(parts))
-    return canonical(base)
+        base = base + "." + ".".join(parts)
+    if spellings is None:
+        return canonical(base)
+    found = spellings.get(base)
+    if found is None:
+        found = spellings[base] = canonical(base)
+    return found
 
 
 def _module_qualname(module: str, is_package: bool, level: int, target: str | None) -> str:
@@ -515,24 +531,7 @@ class _Extractor:
         spellings: dict[str, str] = {}
 
         def resolve(expr: ast.expr, scope: Scope) -> str | None:
-            parts: list[str] = []
-            node = expr
-            while isinstance(node, ast.Attribute):
-                parts.append(node.attr)
-                node = node.value
-            if not isinstance(node, ast.Name):
-                return None
-            key = (id(scope), node.id)
-            if key in lookups:
-                base = lookups[key]
-            else:
-                base = lookups[key] = scope.lookup(node.id)
-            if base is None:
-                return None
-            if parts:
-                parts.reverse()
-                base = base + "." + ".".join(parts)
-            return spelled(base)
+            return resolve_expr(expr, scope, lookups, spellings)
 
         def spelled(raw: str) -> str:
             found = spellings.get(raw)
