@@ -398,6 +398,15 @@ class FastApiLanguageServer(LanguageServer):
         loop = self._loop or asyncio.get_event_loop()
         loop.call_soon(fn)
 
+    def call_after_pause(
+        self, timer: asyncio.TimerHandle | None, delay: float, fn: Callable[[], None]
+    ) -> asyncio.TimerHandle:
+        """Run `fn` once `delay` seconds pass without another call for it: cancels `timer`, the previous one."""
+        if timer is not None:
+            timer.cancel()
+        loop = self._loop or asyncio.get_event_loop()
+        return loop.call_later(delay, fn)
+
     def _run_pending(self, path: str) -> None:
         self._pending.discard(path)
         doc = self.state.doc(path)
@@ -426,10 +435,7 @@ class FastApiLanguageServer(LanguageServer):
         if model_changed:
             # The other open documents are refreshed once edits pause: re-checking each of them after every
             # keystroke would hold up the next one.
-            if self._refresh_timer is not None:
-                self._refresh_timer.cancel()
-            loop = self._loop or asyncio.get_event_loop()
-            self._refresh_timer = loop.call_later(REFRESH_SETTLE, self._refresh_others)
+            self._refresh_timer = self.call_after_pause(self._refresh_timer, REFRESH_SETTLE, self._refresh_others)
 
     def _refresh_others(self) -> None:
         """Cross-file refresh of the other open documents, once the pending keystrokes are checked."""
@@ -453,10 +459,7 @@ class FastApiLanguageServer(LanguageServer):
     def routes_changed_soon(self) -> None:
         """`routes_changed` once edits pause for ROUTES_SETTLE seconds: the routes view and the lenses need not
         follow every keystroke, and relinking the whole route table after each one delays the next."""
-        if self._routes_timer is not None:
-            self._routes_timer.cancel()
-        loop = self._loop or asyncio.get_event_loop()
-        self._routes_timer = loop.call_later(ROUTES_SETTLE, self._routes_settled)
+        self._routes_timer = self.call_after_pause(self._routes_timer, ROUTES_SETTLE, self._routes_settled)
 
     def _routes_settled(self) -> None:
         self._routes_timer = None
