@@ -40,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
     # Nothing may reach stdout but the protocol: the root logger writes to stderr until the client is connected.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    from flake8_fastapi.cli import quiet_parser_warnings
+
     from .server import create_server
+
+    quiet_parser_warnings()
 
     server = create_server()
     logging.getLogger("fastapi_lsp").setLevel(args.log_level)

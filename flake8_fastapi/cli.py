@@ -22,6 +22,7 @@ import argparse
 import importlib
 import json
 import logging
+import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -118,6 +119,13 @@ class _Stderr(logging.Handler):
         sys.stderr.write(self.format(record) + "\n")
 
 
+def quiet_parser_warnings() -> None:
+    """The interpreter warns while compiling the user's code (`SyntaxWarning: invalid escape sequence` on
+    Python 3.12+, a DeprecationWarning before): noise from their code on our stderr, never our finding."""
+    warnings.filterwarnings("ignore", category=SyntaxWarning)
+    warnings.filterwarnings("ignore", message="invalid escape sequence", category=DeprecationWarning)
+
+
 def _setup_logging() -> None:
     logger = logging.getLogger("fastapi_lint")
     if not any(isinstance(h, _Stderr) for h in logger.handlers):
@@ -129,6 +137,7 @@ def _setup_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging()
+    quiet_parser_warnings()
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in ("check", "routes", "rule", "server", "-h", "--help", "--version"):
         args_list.insert(0, "check")  # `fastapi-lint [PATHS] [OPTIONS]` is `fastapi-lint check ...`

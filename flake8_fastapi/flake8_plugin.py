@@ -14,6 +14,7 @@ import argparse
 import ast
 import os
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -36,7 +37,10 @@ class _ProjectState:
         """The project index, built on first use with flake8's tree for the file flake8 is checking."""
         if self.project is None:
             root = self.settings.root
-            self.project = build_project(root, [f for f in discover([root], self.settings) if f != path])
+            with warnings.catch_warnings():  # the interpreter's warnings about other files' code: not ours
+                warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+                self.project = build_project(root, [f for f in discover([root], self.settings) if f != path])
             self.project.add_source(path, text, tree)
         return self.project
 

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -49,6 +50,22 @@ def test_console_script_runs(project: Path) -> None:
     proc = cli_process(project, "check", "--no-cache", "--output-format", "concise", "bad.py")
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("bad.py:6:10: FPA101 Path parameter `item_id`")
+
+
+def test_the_interpreters_warnings_about_user_code_stay_off_stderr(tmp_path: Path) -> None:
+    """Compiling `"\\d"` warns (a SyntaxWarning from Python 3.12, a DeprecationWarning before): the user's
+    code, not a finding; `-W default` shows every warning that is not filtered."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'demo'\n")
+    (tmp_path / "escapes.py").write_text('import fastapi\n\nPATTERN = "\\d+"\nx = 1 is 1\n')
+    proc = subprocess.run(
+        [sys.executable, "-W", "default", "-m", "flake8_fastapi.cli", "check", "--no-cache", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""
 
 
 # -- output formats -----------------------------------------------------------------------------------
