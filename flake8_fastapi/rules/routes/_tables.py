@@ -9,6 +9,7 @@ first differ at positions in the same file: across files, the import order decid
 from __future__ import annotations
 
 import ast
+import os
 import re
 import weakref
 from dataclasses import dataclass
@@ -54,6 +55,22 @@ def shape(path: str) -> str:
     """The path with parameter names erased (converters kept): `/items/{id}` and `/items/{item_id}` match the
     same requests."""
     return _PARAM.sub(lambda m: "{:" + (m.group(2) or "str") + "}", path)
+
+
+def path_anchor(site: RouteSite) -> ast.AST:
+    """Where a finding about a route's path points: the path argument, else the whole call."""
+    call = site.call
+    if call.args:
+        return call.args[0]
+    for kw in call.keywords:
+        if kw.arg == "path":
+            return kw.value
+    return call
+
+
+def where(route: Route, seen_from: str) -> str:
+    """`file:line` of a route, relative to the directory of the module `seen_from` (a path)."""
+    return f"{os.path.relpath(route.module.path, os.path.dirname(seen_from))}:{route.site.call.lineno}"
 
 
 def _site_position(route: Route) -> Position:

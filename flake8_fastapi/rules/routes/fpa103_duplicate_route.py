@@ -58,15 +58,13 @@ No equivalent in ruff or flake8-fastapi.
 
 from __future__ import annotations
 
-import ast
-import os
 import weakref
 from collections.abc import Iterator
 
 from ...model.facts import RouteSite
 from ...model.project import Project
 from ..base import Context, Finding, Rule
-from ._tables import Entry, app_tables, exclusive, shape
+from ._tables import Entry, app_tables, exclusive, path_anchor, shape, where
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -79,25 +77,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         later, earlier, method = found
         other = earlier.route
-        where = f"{os.path.relpath(other.module.path, os.path.dirname(ctx.module.path))}:{other.site.call.lineno}"
+        place = where(other, ctx.module.path)
         yield ctx.finding(
-            _anchor(route.site),
-            f"Duplicate route `{method} {later.path}`: `{other.name}` ({where}) already serves it, "
+            path_anchor(route.site),
+            f"Duplicate route `{method} {later.path}`: `{other.name}` ({place}) already serves it, "
             f"so `{route.name}` is never reached",
             related=[
-                ctx.related(other.module, _anchor(other.site), f"`{method} {earlier.path}` registered first here")
+                ctx.related(other.module, path_anchor(other.site), f"`{method} {earlier.path}` registered first here")
             ],
         )
-
-
-def _anchor(site: RouteSite) -> ast.AST:
-    call = site.call
-    if call.args:
-        return call.args[0]
-    for kw in call.keywords:
-        if kw.arg == "path":
-            return kw.value
-    return call
 
 
 _CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[RouteSite, tuple[Entry, Entry, str]]]] = (

@@ -62,7 +62,6 @@ No equivalent in ruff or flake8-fastapi.
 from __future__ import annotations
 
 import ast
-import os
 import weakref
 from collections.abc import Iterator
 
@@ -72,7 +71,7 @@ from ...model.paths import PARAM, has_params, path_regex
 from ...model.project import Project, Route
 from ...model.walk import walk_list
 from ..base import Context, Edit, Finding, Fix, Rule
-from ._tables import Entry, app_tables, before, exclusive
+from ._tables import Entry, app_tables, before, exclusive, path_anchor, where
 
 Shadow = tuple[Entry, Entry, str]  # (literal entry, the parameter entry that catches it, method)
 
@@ -87,24 +86,14 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         literal, param, method = found
         other = param.route
-        where = f"{os.path.relpath(other.module.path, os.path.dirname(ctx.module.path))}:{other.site.call.lineno}"
+        place = where(other, ctx.module.path)
         yield ctx.finding(
-            _anchor(route.site),
-            f"Route `{method} {literal.path}` is shadowed by `{method} {param.path}` (`{other.name}`, {where}), "
+            path_anchor(route.site),
+            f"Route `{method} {literal.path}` is shadowed by `{method} {param.path}` (`{other.name}`, {place}), "
             f"registered before it: requests never reach `{route.name}`",
-            related=[ctx.related(other.module, _anchor(other.site), f"`{method} {param.path}` matches first")],
+            related=[ctx.related(other.module, path_anchor(other.site), f"`{method} {param.path}` matches first")],
             fix=_move_above(ctx, route, other),
         )
-
-
-def _anchor(site: RouteSite) -> ast.AST:
-    call = site.call
-    if call.args:
-        return call.args[0]
-    for kw in call.keywords:
-        if kw.arg == "path":
-            return kw.value
-    return call
 
 
 _CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[RouteSite, Shadow]]] = weakref.WeakKeyDictionary()
