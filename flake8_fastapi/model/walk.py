@@ -90,3 +90,17 @@ def pruned(roots: list[ast.AST], skip: tuple[type[ast.AST], ...]) -> list[ast.AS
                     if isinstance(item, _AST) and not isinstance(item, skip):
                         push(item)
     return out
+
+
+def stores(body: list[ast.stmt], name: str) -> int:
+    """How many times `body` assigns `name` (a `Name` in store context), nested functions, classes and lambdas
+    aside: 1 means a local bound once."""
+    count = 0
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            count += 1
+        if not isinstance(node, _SCOPES):
+            stack.extend(children(node))
+    return count

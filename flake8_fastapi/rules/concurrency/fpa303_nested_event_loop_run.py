@@ -66,7 +66,7 @@ from collections.abc import Iterator
 
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
 from ...model.project import Project
-from ...model.walk import children, walk_list
+from ...model.walk import children, stores, walk_list
 from ..base import Context, Finding, Rule
 
 RUNNERS = frozenset(("asyncio.run", "asyncio.runners.run"))
@@ -109,22 +109,8 @@ def is_event_loop(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: C
     if assign is None or not isinstance(assign.value, ast.Call) or assign.callee not in LOOP_FACTORIES:
         return False
     if qual.startswith(fn.qualname + "."):
-        return _bound_once(fn, expr.id)
+        return stores(fn.node.body, expr.id) == 1
     return assign.scope is module.scope
-
-
-def _bound_once(fn: FunctionInfo, name: str) -> bool:
-    """The name is bound exactly once in the function's own body (one plain assignment)."""
-    count = 0
-    stack: list[ast.AST] = list(fn.node.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            count += 1
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
-        stack.extend(children(node))
-    return count == 1
 
 
 def _patched_loops(project: Project) -> bool:

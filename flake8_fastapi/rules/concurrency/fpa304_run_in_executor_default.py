@@ -70,6 +70,7 @@ from collections.abc import Iterator
 
 from ...fixes import fix, import_edit
 from ...model.facts import CallSite, FunctionInfo, ModuleFacts
+from ...model.walk import stores
 from ..base import Context, Edit, Finding, Fix, Rule
 
 LOOP_GETTERS = frozenset(
@@ -94,7 +95,7 @@ def _running_loop(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: C
     assign = module.assignments.get(qual)
     if assign is None or not isinstance(assign.value, ast.Call) or assign.callee not in LOOP_GETTERS:
         return False
-    return _stores(fn, expr.id) == 1
+    return stores(fn.node.body, expr.id) == 1
 
 
 def _local_value(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: CallSite) -> ast.expr:
@@ -102,7 +103,7 @@ def _local_value(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: Ca
     if not isinstance(expr, ast.Name) or site.scope.lookup(expr.id) != f"{fn.qualname}.{expr.id}":
         return expr
     assign = module.assignments.get(f"{fn.qualname}.{expr.id}")
-    return assign.value if assign is not None and _stores(fn, expr.id) == 1 else expr
+    return assign.value if assign is not None and stores(fn.node.body, expr.id) == 1 else expr
 
 
 def _carries_context(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site: CallSite) -> bool:
@@ -115,18 +116,6 @@ def _carries_context(module: ModuleFacts, fn: FunctionInfo, expr: ast.expr, site
         return False
     context = _local_value(module, fn, expr.value, site)
     return isinstance(context, ast.Call) and module.resolve(context.func, site.scope) == "contextvars.copy_context"
-
-
-def _stores(fn: FunctionInfo, name: str) -> int:
-    count = 0
-    stack: list[ast.AST] = list(fn.node.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            count += 1
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-    return count
 
 
 def check(ctx: Context) -> Iterator[Finding]:
