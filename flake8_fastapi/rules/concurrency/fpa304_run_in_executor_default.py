@@ -1,7 +1,9 @@
 """## What it does
 Finds `loop.run_in_executor(None, func, *args)` in an `async def`, where `loop` is
 `asyncio.get_event_loop()` or `asyncio.get_running_loop()` (called in place, or bound to a local variable of
-the same function): the long way of writing `await asyncio.to_thread(func, *args)` (Python 3.9+).
+the same function): the long way of writing `await asyncio.to_thread(func, *args)` (Python 3.9+). A call that
+already carries the context (`ctx.run` or `functools.partial(ctx.run, ...)` with `ctx = contextvars.copy_context()`,
+as `to_thread` itself is written) is not reported.
 
 ## Why is this bad?
 `asyncio.to_thread` does the same work on the same default executor, but also copies the caller's

@@ -6,8 +6,8 @@ function. Reported when a value is pasted where SQL expects a value (`name = '{n
 `IN ({ids})`, `VALUES (...)`), and, for `execute()` and friends, the string reads as SQL (`SELECT ... FROM`,
 `INSERT INTO`, `UPDATE ... SET`, `DELETE FROM`), so a shell `execute(f"...")` is not reported. Identifiers
 pasted into the statement (`FROM {table}`, `ORDER BY {column}`) cannot be bound as parameters and are left to
-review; interpolated literals, module-level string constants and numbers (parameters annotated `int`,
-`int(x)`, `len(x)`) cannot carry SQL and are ignored.
+review; interpolated literals, module-level string constants, locals bound once to a literal, and numbers
+(parameters annotated `int`, `int(x)`, `len(x)`) cannot carry SQL and are ignored.
 
 ## Why is this bad?
 A value pasted into SQL text is SQL: `' OR 1=1 --` in a query parameter reads every row, and worse. Bound
