@@ -138,7 +138,9 @@ class WorkspaceState:
         if not doc.dirty:
             return False
         doc.dirty = False
-        source = SourceFile.parse(doc.path, doc.text)
+        # Re-parse only what the edit touched, against the text the model holds.
+        held = self.project.module(doc.path)
+        source = SourceFile.parse(doc.path, doc.text, previous=held.source if held is not None else None)
         if source.syntax_error is not None and self.project.module(doc.path) is not None:
             name, is_package, _ = module_names(doc.path, self.root)
             doc.syntax = syntax_finding(extract(source, name, is_package))

@@ -383,5 +383,22 @@ def cmd_server(args: argparse.Namespace) -> int:
     return int(result) if isinstance(result, int) else EXIT_OK
 
 
+def run() -> None:
+    """The console script: `main()`, then a prompt exit.
+
+    A big project's index is millions of objects; tearing them down one by one at interpreter exit took
+    longer than checking a tenth of the files (0.3 s of 2.8 s on 3,000 files). Everything the run writes is
+    flushed or closed by now (the cache is written atomically before `main` returns), so the process ends
+    with `os._exit` once the standard streams and the log handlers are flushed."""
+    code = main()
+    try:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # `| head` closed the pipe, or a stream is already closed
+        code = code or EXIT_FINDINGS
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -20,7 +20,7 @@ def _entry_points(group: str) -> dict[str, importlib.metadata.EntryPoint]:
 
 def test_console_script_is_the_cli() -> None:
     ep = _entry_points("console_scripts")["fastapi-lint"]
-    assert ep.value == "flake8_fastapi.cli:main"
+    assert ep.value == "flake8_fastapi.cli:run"
     assert callable(ep.load())
 
 

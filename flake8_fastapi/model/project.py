@@ -199,6 +199,7 @@ class Project:
         self._mounts_memo: tuple[object, list[Include], dict[str, list[Mount]]] | None = None
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
+        self._lookups: dict[tuple[str, str], Symbol | None] = {}  # (importer's path, name) -> `lookup`
 
     # -- building ------------------------------------------------------------------------------------
     def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
@@ -210,6 +211,8 @@ class Project:
         facts = extract(SourceFile.parse(path, text, tree), name, is_package)
         facts.aliases = aliases
         old = self.modules.get(path)
+        if old is not None:
+            _reuse_walks(old, facts)
         self._unregister(path)
         self.modules[path] = facts  # in place: the order of modules never depends on the edit history
         for n in (name, *aliases):
@@ -286,6 +289,7 @@ class Project:
                 self._parts[path] = {k: v for k, v in parts.items() if k in _NAME_ONLY_PARTS}
         self.revision += 1
         self.derived.clear()
+        self._lookups.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
             self.__dict__.pop(attr, None)
 
@@ -330,6 +334,18 @@ class Project:
         """Resolve a qualified name as seen from `importer`, following imports and re-exports."""
         if qualname is None or _depth > 20:
             return None
+        if _depth == 0 and self.modules.get(importer.path) is importer:
+            # Rules resolve the same names from the same modules again and again; the answers hold until the
+            # next update (`_relink` clears them).
+            key = (importer.path, qualname)
+            if key in self._lookups:
+                return self._lookups[key]
+            found = self._lookup(qualname, importer, 0)
+            self._lookups[key] = found
+            return found
+        return self._lookup(qualname, importer, _depth)
+
+    def _lookup(self, qualname: str, importer: ModuleFacts, _depth: int) -> Symbol | None:
         local = _local_symbol(importer, qualname)
         if local is not None:
             return local
@@ -606,6 +622,21 @@ def _interface(facts: ModuleFacts) -> tuple[object, ...]:
     )
     facts.memo["project.interface"] = interface
     return interface
+
+
+# FunctionInfo's caches that depend on nothing but the function's own nodes.
+_NODE_ONLY_CACHES = ("walked", "by_type", "own")
+
+
+def _reuse_walks(old: ModuleFacts, new: ModuleFacts) -> None:
+    """Carry the node-only caches of functions an edit left alone (same `ast` node: see `SourceFile._splice`)."""
+    for qualname, fn in new.functions.items():
+        before = old.functions.get(qualname)
+        if before is not None and before.node is fn.node:
+            kept = before.__dict__
+            for name in _NODE_ONLY_CACHES:
+                if name in kept:
+                    fn.__dict__[name] = kept[name]
 
 
 def _imports_fastapi(facts: ModuleFacts) -> bool:

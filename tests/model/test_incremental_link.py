@@ -18,6 +18,7 @@ from flake8_fastapi.checker import check_module, discover
 from flake8_fastapi.config import Settings
 from flake8_fastapi.model.facts import ModuleFacts
 from flake8_fastapi.model.project import Project
+from flake8_fastapi.model.source import SourceFile
 from flake8_fastapi.route_table import route_table
 from flake8_fastapi.rules import all_rules
 
@@ -166,3 +167,35 @@ def test_module_parts_are_recomputed_for_the_edited_module_and_its_importers(tmp
         live.module_part(facts, "test.paths", part)
     expected = {"app/routers/users.py", *(os.path.relpath(p, tmp_path) for p in live.importers_of(users))}
     assert set(computed) == expected and "app/api.py" in expected and "app/routers/items.py" not in expected
+
+
+def _spliced(live: Project, path: str, text: str) -> bool:
+    """Re-extract `path` as the server does: re-parsing only the statement the edit touched. True if it did."""
+    held = live.modules[path].source
+    source = SourceFile.parse(path, text, previous=held)
+    live.add_source(path, text, source.tree)
+    return (
+        source.tree is not None
+        and held.tree is not None
+        and bool({id(s) for s in source.tree.body} & {id(s) for s in held.tree.body})
+    )
+
+
+@pytest.mark.parametrize("case", [SHOP, *_fixture_projects()[:12]], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_spliced_edits_give_the_findings_of_a_fresh_build(tmp_path: Path, case: Path) -> None:
+    """Edits inside one statement (a space after a parenthesis: every later column on the line moves), applied
+    through `SourceFile.parse(previous=...)` as the server applies keystrokes, then undone."""
+    texts = _copy(case, tmp_path)
+    root = os.fspath(tmp_path)
+    live = _fresh(root, texts)
+    _snapshot(live)
+    spliced = 0
+    for path, original in texts.items():
+        lines = original.splitlines(keepends=True)
+        for index in [i for i, line in enumerate(lines) if "(" in line][:6]:
+            edited = "".join([*lines[:index], lines[index].replace("(", "( ", 1), *lines[index + 1 :]])
+            spliced += _spliced(live, path, edited)
+            assert _snapshot(live) == _snapshot(_fresh(root, {**texts, path: edited})), (path, index)
+            _spliced(live, path, original)
+    assert spliced > 0, "no edit took the spliced path"
+    assert _snapshot(live) == _snapshot(_fresh(root, texts))

@@ -125,8 +125,6 @@ def _patched_loops(project: Project) -> bool:
 
 def check(ctx: Context) -> Iterator[Finding]:
     module = ctx.module
-    if _patched_loops(ctx.project):
-        return
     for fn in module.functions.values():
         if not fn.is_async:
             continue
@@ -149,6 +147,9 @@ def check(ctx: Context) -> Iterator[Finding]:
                 in_lambdas = lambda_calls(fn)
             if id(call) in in_lambdas:
                 continue
+            # Asked only once there is a call to report: the answer is a pass over every module.
+            if _patched_loops(ctx.project):
+                return
             yield ctx.finding(
                 call,
                 f"{what} inside `async def {fn.name}` raises RuntimeError: the event loop is already running; "
