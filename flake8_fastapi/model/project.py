@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar, cast
 
-from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite, extract
+from .extract import extract
+from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite
 from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
 from .source import SourceFile
 

@@ -8,6 +8,7 @@ so the rules that look into the same handler share one walk.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
@@ -104,3 +105,47 @@ def stores(body: list[ast.stmt], name: str) -> int:
         if not isinstance(node, _SCOPES):
             stack.extend(children(node))
     return count
+
+
+# Nodes a walk that collects facts has nothing to do with and that hold no other node.
+LEAVES: frozenset[type[ast.AST]] = frozenset(
+    (
+        ast.Constant,
+        ast.Pass,
+        ast.Break,
+        ast.Continue,
+        *(
+            kind
+            for base in (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+            for kind in base.__subclasses__()
+        ),
+    )
+)
+
+# ASDL field types whose values are never a node the extractor visits (strings, numbers, leaves).
+_SCALARS = frozenset(
+    ("identifier", "string", "int", "constant", "expr_context", "operator", "cmpop", "unaryop", "boolop")
+)
+
+
+def child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    """The fields of `kind` that can hold a node, read from its ASDL signature (`Name(identifier id,
+    expr_context ctx)` -> none); all its fields when the signature cannot be read."""
+    found = re.fullmatch(r"\w+\((.*)\)", (kind.__doc__ or "").strip())
+    if found is None:
+        return tuple(kind._fields)
+    declared = [part.split() for part in found.group(1).split(", ")]
+    if any(len(part) != 2 for part in declared) or tuple(part[1] for part in declared) != tuple(kind._fields):
+        return tuple(kind._fields)
+    return tuple(name for kind_name, name in declared if kind_name.rstrip("*?") not in _SCALARS)
+
+
+def node_classes() -> list[type[ast.AST]]:
+    """Every node class of this Python's `ast`, abstract ones included."""
+    found: list[type[ast.AST]] = []
+    pending = [ast.AST]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending.extend(kind.__subclasses__())
+    return found

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import flake8_fastapi
-from flake8_fastapi.model.facts import extract
+from flake8_fastapi.model.extract import extract
 from flake8_fastapi.model.params import params_of
 from flake8_fastapi.model.project import Project
 from flake8_fastapi.model.source import SourceFile
