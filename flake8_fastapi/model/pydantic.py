@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
 from .facts import ClassInfo, ModuleFacts, Scope
 from .names import canonical
@@ -51,9 +52,22 @@ class ModelField:
 
 
 def model_kind(project: Project, symbol: Symbol) -> str | None:
-    """ "settings", "model" or None for a project class (None also for Pydantic v1 classes)."""
+    """ "settings", "model" or None for a project class (None also for Pydantic v1 classes). Rules ask it
+    for the same classes again and again: the answer is kept in `project.derived` (bases may be anywhere)."""
     if not isinstance(symbol.obj, ClassInfo):
         return None
+    memo = project.derived.get("pydantic.model_kind")
+    if not isinstance(memo, dict):
+        memo = project.derived["pydantic.model_kind"] = {}
+    kept = memo.get(symbol.key)
+    if kept is not None and kept[0] is symbol.obj and kept[1] is symbol.module:
+        return cast(str | None, kept[2])
+    kind = _model_kind(project, symbol)
+    memo[symbol.key] = (symbol.obj, symbol.module, kind)
+    return kind
+
+
+def _model_kind(project: Project, symbol: Symbol) -> str | None:
     bases = {_canon(b) for b in project.class_bases(symbol)}
     if bases & V1_BASES:
         return None

@@ -63,7 +63,7 @@ No equivalent in ruff or flake8-fastapi.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ...model.facts import ClassInfo, FunctionInfo, ModuleFacts, Scope
 from ...model.params import params_of
@@ -165,16 +165,10 @@ def _allows_none(module: ModuleFacts, expr: ast.expr, scope: Scope) -> bool:
 
 
 def _unchecked_lookups(project: Project, module: ModuleFacts, fn: FunctionInfo) -> Iterator[tuple[ast.expr, str]]:
-    loads: dict[str, list[ast.Name]] = {}
-    stores: dict[str, list[ast.AST]] = {}
-    for name_node in fn.nodes_of(ast.Name):
-        (loads if isinstance(name_node.ctx, ast.Load) else stores).setdefault(name_node.id, []).append(name_node)
-    declared: list[ast.Global | ast.Nonlocal] = [*fn.nodes_of(ast.Global), *fn.nodes_of(ast.Nonlocal)]
-    for decl in declared:
-        for name in decl.names:
-            stores.setdefault(name, []).extend([decl, decl])
-    for arg in fn.nodes_of(ast.arg):
-        stores.setdefault(arg.arg, []).append(arg)
+    if not any(
+        isinstance(ret.value, ast.Name) or _lookup_call(ret.value) for ret in fn.returns if ret.value is not None
+    ):
+        return  # told before walking the function for its assignments and names
     assigned: dict[str, ast.expr] = {}
     if ast.AnnAssign in fn.by_type:  # the last binding in walk order wins: keep Assign and AnnAssign interleaved
         statements: list[ast.AST] = [n for n in fn.walked if isinstance(n, (ast.Assign, ast.AnnAssign))]
@@ -196,13 +190,41 @@ def _unchecked_lookups(project: Project, module: ModuleFacts, fn: FunctionInfo) 
             yield value, what
         elif isinstance(value, ast.Name):
             returned_names[value.id] = returned_names.get(value.id, 0) + 1
-    for name, count in returned_names.items():
+    # A returned name counts when it holds a lookup, is bound once and is used only where it is returned.
+    found: dict[str, tuple[ast.expr, str]] = {}
+    for name in returned_names:
         value = assigned.get(name)
-        if value is None or len(stores.get(name, ())) != 1 or len(loads.get(name, ())) != count:
+        what = None if value is None else _lookup(project, module, fn, value, assigned)
+        if value is not None and what is not None:
+            found[name] = value, what
+    if not found:
+        return
+    loads, stores = _uses(fn, found.keys())
+    for name, (value, what) in found.items():
+        if stores[name] != 1 or loads[name] != returned_names[name]:
             continue  # bound more than once, or used besides being returned (a check, a call, an attribute)
-        what = _lookup(project, module, fn, value, assigned)
-        if what is not None:
-            yield value, f"`{name}` ({what})"
+        yield value, f"`{name}` ({what})"
+
+
+def _uses(fn: FunctionInfo, names: Iterable[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """How many times each of `names` is read, and bound (`global`/`nonlocal` count twice), in the function."""
+    loads = dict.fromkeys(names, 0)
+    stores = dict.fromkeys(loads, 0)
+    for node in fn.nodes_of(ast.Name):
+        if node.id in loads:
+            if isinstance(node.ctx, ast.Load):
+                loads[node.id] += 1
+            else:
+                stores[node.id] += 1
+    declared: list[ast.Global | ast.Nonlocal] = [*fn.nodes_of(ast.Global), *fn.nodes_of(ast.Nonlocal)]
+    for decl in declared:
+        for name in decl.names:
+            if name in stores:
+                stores[name] += 2
+    for arg in fn.nodes_of(ast.arg):
+        if arg.arg in stores:
+            stores[arg.arg] += 1
+    return loads, stores
 
 
 _LOOKUP_ATTRS = (*_MAYBE_NONE, "first", "get")
@@ -221,6 +243,13 @@ def _looking_up(module: ModuleFacts) -> set[int] | None:
                 out.add(id(inner))
                 inner = inner.parent
     return out
+
+
+def _lookup_call(expr: ast.expr) -> bool:
+    """Whether `expr` has the shape of every lookup `_lookup` recognises: `[await] x.get/first/...(...)`."""
+    if isinstance(expr, ast.Await):
+        expr = expr.value
+    return isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr in _LOOKUP_ATTRS
 
 
 def _lookup(

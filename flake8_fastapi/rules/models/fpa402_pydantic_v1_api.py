@@ -133,12 +133,13 @@ def check(ctx: Context) -> Iterator[Finding]:
 def _config_classes(ctx: Context) -> Iterator[Finding]:
     module = ctx.module
     for cls in module.classes.values():
+        configs = [stmt for stmt in cls.node.body if isinstance(stmt, ast.ClassDef) and stmt.name == "Config"]
+        if not configs:
+            continue  # checked first: it is cheaper than following the bases
         kind = model_kind(ctx.project, Symbol(module, cls.qualname, cls))
         if kind is None:
             continue
-        for stmt in cls.node.body:
-            if not isinstance(stmt, ast.ClassDef) or stmt.name != "Config":
-                continue
+        for stmt in configs:
             ctor = "SettingsConfigDict" if kind == "settings" else "ConfigDict"
             renamed = sorted(_assigned_key(s) or "" for s in stmt.body if (_assigned_key(s) or "") in RENAMED_KEYS)
             ignored = f"; v2 ignores {', '.join(f'`{k}`' for k in renamed)}" if renamed else ""

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import cast
 
 from ...fixes import fix
 from ...model.facts import ClassInfo, ModuleFacts, Scope
@@ -82,8 +83,9 @@ _FIELD_CALLS = frozenset(("pydantic.Field", "pydantic.fields.Field", "sqlmodel.F
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
-    if not module.classes or not _may_be_nullable(module):
-        return
+    candidates = _candidates(module)
+    if not candidates:
+        return  # no field of the module could be reported: the project-wide table is not needed
     version = ctx.fastapi_version
     if version is not None and version < (0, 100):
         return  # FastAPI before 0.100 runs on Pydantic v1
@@ -91,13 +93,10 @@ def check(ctx: Context) -> Iterator[Finding]:
         owner = field.owner
         if owner.module is not module:
             continue
-        assert isinstance(owner.obj, ClassInfo)
-        stmt = field.stmt
-        if not _nullable(module, stmt.annotation, owner.obj.scope):
-            continue
-        missing = _missing_default(module, stmt, owner.obj.scope)
+        missing = candidates.get((owner.qualname, field.name))
         if missing is None:
             continue
+        stmt = field.stmt
         yield ctx.finding(
             stmt.target,
             f"`{field.name}` is nullable but has no default: Pydantic v2 still requires it in the request "
@@ -107,18 +106,28 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
-def _may_be_nullable(module: ModuleFacts) -> bool:
-    """Whether a class of the module has a field whose annotation is more than a name (`x: str` is never
-    nullable: only a subscript, a union, `None` or a string can be)."""
-    found = module.memo.get("fpa404.maybe-nullable")
-    if found is None:
-        found = any(
-            not isinstance(stmt.annotation, (ast.Name, ast.Attribute))
-            for cls in module.classes.values()
-            for stmt in cls.fields.values()
-        )
-        module.memo["fpa404.maybe-nullable"] = found
-    return bool(found)
+_Candidates = dict[tuple[str, str], ast.Call | bool]
+
+
+def _candidates(module: ModuleFacts) -> _Candidates:
+    """The fields of the module's classes that are nullable and lack a default, by (class qualname, field
+    name), with what lacks the default. Depends on the module alone, so it is kept in its memo: a module
+    without any is answered without building the project's table of request models."""
+    found = module.memo.get("fpa404.candidates")
+    if isinstance(found, dict):
+        return cast(_Candidates, found)
+    out: _Candidates = {}
+    for qualname, cls in module.classes.items():
+        for name, stmt in cls.fields.items():
+            if isinstance(stmt.annotation, (ast.Name, ast.Attribute)):
+                continue  # `x: str` is never nullable: only a subscript, a union, `None` or a string can be
+            if not _nullable(module, stmt.annotation, cls.scope):
+                continue
+            missing = _missing_default(module, stmt, cls.scope)
+            if missing is not None:
+                out[(qualname, name)] = missing
+    module.memo["fpa404.candidates"] = out
+    return out
 
 
 def request_fields(project: Project) -> list[ModelField]:

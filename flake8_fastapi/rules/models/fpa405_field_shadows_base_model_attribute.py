@@ -77,6 +77,8 @@ PROTECTED_NAMESPACES = ("model_validate", "model_dump")
 
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
+    if not any(cls.fields for cls in module.classes.values()):
+        return
     version = ctx.fastapi_version
     if version is not None and version < (0, 100):
         return  # FastAPI before 0.100 runs on Pydantic v1

@@ -118,11 +118,11 @@ def _untyped_body(project: Project, module: ModuleFacts, fn: FunctionInfo, param
     if type_expr is None:
         return None
     name = type_name(param.module, type_expr, param.scope)
-    text = param.module.source.segment(type_expr)
     if name in _ANY_TYPES:
-        return f"typed `{text}`" if param.marker == "Body" else None
+        return f"typed `{param.module.source.segment(type_expr)}`" if param.marker == "Body" else None
     if name not in _DICT_TYPES:
         return None
+    text = param.module.source.segment(type_expr)
     if not isinstance(type_expr, ast.Subscript):
         return f"typed `{text}`"
     args = type_expr.slice.elts if isinstance(type_expr.slice, ast.Tuple) else [type_expr.slice]

@@ -93,9 +93,10 @@ _CHECKS = frozenset(("is_relative_to", "relative_to", "commonpath", "commonprefi
 
 
 def _path_parameters(route: Route) -> set[str]:
-    names = {name for name, conv in path_params(route.path or "") if conv == "path"}
-    for prefix in (route.router.prefix or "", *(m.prefix or "" for m in route.mounts)):
-        names |= {name for name, conv in path_params(prefix) if conv == "path"}
+    names: set[str] = set()
+    for path in (route.path or "", route.router.prefix or "", *(m.prefix or "" for m in route.mounts)):
+        if ":path}" in path:  # the only way to write the `path` converter: most paths are not parsed at all
+            names |= {name for name, conv in path_params(path) if conv == "path"}
     return names
 
 

@@ -100,6 +100,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         return
     uses: dict[int, _Uses] = {}
     for site in sites:
+        if _entered_directly(site):
+            continue
         app = _app(project, module, site)
         if app is None:
             continue
@@ -123,6 +125,18 @@ def check(ctx: Context) -> Iterator[Finding]:
             f"`TestClient({app.name})` outside `with`: the lifespan of `{app.name}` ({why}) never runs; "
             f"use `with TestClient({app.name}) as client:`",
         )
+
+
+def _entered_directly(site: CallSite) -> bool:
+    """Whether the call is an item of a `with` statement at the top of its function's body: it is entered
+    whatever else the function does, which is told without walking the function (see `_Uses`)."""
+    fn = site.function
+    if fn is None:
+        return False
+    return any(
+        isinstance(stmt, (ast.With, ast.AsyncWith)) and any(item.context_expr is site.node for item in stmt.items)
+        for stmt in fn.node.body
+    )
 
 
 def _app(project: Project, module: ModuleFacts, site: CallSite) -> RouterObject | None:
