@@ -22,6 +22,7 @@ from .source import SourceFile
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
 # Link parts that hold only names of other modules' objects (keys), never the objects themselves.
 _NAME_ONLY_PARTS = frozenset({"objects", "includes"})
+_LOG_SIZE = 64  # updates remembered by `changed_since`
 T = TypeVar("T")
 # A project "uses FastAPI" when one of its modules imports one of these (or a `fastapi_*` package): the rules
 # are about FastAPI applications and the libraries they are built from, and stay silent elsewhere.
@@ -201,6 +202,10 @@ class Project:
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
         self._lookups: dict[tuple[str, str], Symbol | None] = {}  # (importer's path, name) -> `lookup`
+        # (revision, paths whose parts that update dropped; None: everything) for the last updates, and the
+        # tables kept across updates (see `incremental`).
+        self._log: list[tuple[int, frozenset[str] | None]] = []
+        self._incremental: dict[str, tuple[int, object]] = {}
 
     # -- building ------------------------------------------------------------------------------------
     def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
@@ -278,6 +283,7 @@ class Project:
         self._parts.clear()
         self._mounts_memo = None
         self._relink(set())
+        self._log[-1] = (self.revision, None)
 
     def _relink(self, stale: set[str], shallow: Iterable[str] = ()) -> None:
         """Drop the per-module parts of `stale` modules, all but the name-only parts (apps and routers,
@@ -289,10 +295,46 @@ class Project:
             if parts:
                 self._parts[path] = {k: v for k, v in parts.items() if k in _NAME_ONLY_PARTS}
         self.revision += 1
+        self._log.append((self.revision, frozenset((*stale, *shallow))))
+        del self._log[:-_LOG_SIZE]
         self.derived.clear()
         self._lookups.clear()
         for attr in ("objects", "includes", "routes", "mounts", "_class_kinds"):
             self.__dict__.pop(attr, None)
+
+    def changed_since(self, revision: int) -> frozenset[str] | None:
+        """The paths of the modules whose parts the updates after `revision` dropped: the modules edited and
+        the importers that resolve names into them. None when it is not known (a module was added or removed,
+        or `revision` is too old): then anything may have changed."""
+        if revision == self.revision:
+            return frozenset()
+        if not self._log or self._log[0][0] > revision + 1:
+            return None
+        out: set[str] = set()
+        for rev, paths in self._log:
+            if rev > revision:
+                if paths is None:
+                    return None
+                out.update(paths)
+        return frozenset(out)
+
+    def incremental(
+        self,
+        key: str,
+        build: Callable[[Project], T],
+        update: Callable[[Project, T, frozenset[str]], T],
+    ) -> T:
+        """A project-wide table kept across updates: `build(project)` makes it; after updates,
+        `update(project, table, changed)` brings it up to date, `changed` being `changed_since` the revision it
+        was made at (each module's share of it recomputed for those paths, as `module_part` would). Falls back
+        to `build` when the changes are not known. The table must hold no state it cannot update that way."""
+        kept = self._incremental.get(key)
+        if kept is not None and kept[0] == self.revision:
+            return cast(T, kept[1])
+        changed = self.changed_since(kept[0]) if kept is not None else None
+        table = build(self) if kept is None or changed is None else update(self, cast(T, kept[1]), changed)
+        self._incremental[key] = (self.revision, table)
+        return table
 
     def module_part(self, facts: ModuleFacts, key: str, compute: Callable[[ModuleFacts], T]) -> T:
         """One module's share of a project-wide table, kept until the module, or a module it imports, changes.
