@@ -171,10 +171,10 @@ class ModuleFacts:
     incomplete: bool = False
     aliases: list[str] = field(default_factory=list)  # other dotted names the module is importable under
     memo: dict[str, object] = field(default_factory=dict)  # rules' caches of what depends on this module only
+    path: str = field(init=False, repr=False)  # `source.path`, read constantly: an attribute, not a property
 
-    @property
-    def path(self) -> str:
-        return self.source.path
+    def __post_init__(self) -> None:
+        self.path = self.source.path
 
     def resolve(self, expr: ast.expr, scope: Scope | None = None) -> str | None:
         """Canonical qualified name of a Name/Attribute chain, or None."""

@@ -482,11 +482,8 @@ class Project:
 
     @cached_property
     def objects(self) -> dict[str, RouterObject]:
-        """Every app and router of the project, keyed by `path::qualname`."""
-        out: dict[str, RouterObject] = {}
-        for facts in self.modules.values():
-            out.update(self._objects_of(facts))
-        return out
+        """Every app and router of the project, keyed by `path::qualname`, in module order."""
+        return self.incremental("project.objects", _ObjectsTable.build, _ObjectsTable.update).merged
 
     def _objects_of(self, facts: ModuleFacts) -> dict[str, RouterObject]:
         kept = self._part(facts, "objects")
@@ -532,10 +529,8 @@ class Project:
 
     @cached_property
     def includes(self) -> list[Include]:
-        out: list[Include] = []
-        for facts in self.modules.values():
-            out.extend(self._includes_of(facts))
-        return out
+        """Every `include_router` of the project, in module order."""
+        return self.incremental("project.includes", _IncludesTable.build, _IncludesTable.update).merged
 
     def _includes_of(self, facts: ModuleFacts) -> list[Include]:
         kept = self._part(facts, "includes")
@@ -602,10 +597,7 @@ class Project:
     @cached_property
     def routes(self) -> list[Route]:
         """Every route of the project: a fresh list after every update (callers may key caches on it)."""
-        out: list[Route] = []
-        for facts in self.modules.values():
-            out.extend(self.routes_of(facts))
-        return out
+        return list(self.incremental("project.routes", _RoutesTable.build, _RoutesTable.update).merged)
 
     def routes_of(self, facts: ModuleFacts) -> list[Route]:
         """The routes a module registers, each with the mounts it reaches apps through."""
@@ -614,8 +606,11 @@ class Project:
         if kept is None:
             self._keep(facts, "routes", routes)
         mounts = self.mounts
-        for route in routes:
-            route.mounts = list(mounts.get(route.router.key, ()))
+        if kept is None or self._part(facts, "routes.mounts") is not mounts:
+            # Kept routes already hold their mounts while the mounts are the very same table (most edits).
+            for route in routes:
+                route.mounts = list(mounts.get(route.router.key, ()))
+            self._keep(facts, "routes.mounts", mounts)
         return list(routes)
 
     def _link_routes(self, facts: ModuleFacts) -> list[Route]:
@@ -645,6 +640,122 @@ class Project:
         if symbol is not None and isinstance(symbol.obj, FunctionInfo):
             return symbol.module, symbol.obj
         return None
+
+
+@dataclass
+class _ObjectsTable:
+    """`Project.objects` kept across updates: an edit that leaves a module's apps and routers under the same
+    keys (typing inside a handler) replaces them in place, keeping the module order of the merged table."""
+
+    merged: dict[str, RouterObject]
+    parts: dict[str, dict[str, RouterObject]]
+
+    @staticmethod
+    def build(project: Project) -> _ObjectsTable:
+        parts = {path: project._objects_of(facts) for path, facts in project.modules.items()}
+        merged: dict[str, RouterObject] = {}
+        for part in parts.values():
+            merged.update(part)
+        return _ObjectsTable(merged, parts)
+
+    @staticmethod
+    def update(project: Project, table: _ObjectsTable, changed: frozenset[str]) -> _ObjectsTable:
+        parts = dict(table.parts)
+        merged: dict[str, RouterObject] | None = None
+        for path in changed:
+            facts = project.modules.get(path)
+            old = parts.get(path)
+            if facts is None or old is None:
+                return _ObjectsTable.build(project)
+            new = project._objects_of(facts)
+            if new is old:
+                continue
+            if list(new) != list(old):
+                return _ObjectsTable.build(project)  # keys added, removed or moved: order may change
+            if merged is None:
+                merged = dict(table.merged)
+            merged.update(new)
+            parts[path] = new
+        return table if merged is None else _ObjectsTable(merged, parts)
+
+
+@dataclass
+class _IncludesTable:
+    """`Project.includes` kept across updates: a module whose includes are as many as before has its slice of
+    the merged list replaced in place."""
+
+    merged: list[Include]
+    slices: dict[str, tuple[int, list[Include]]]  # path -> (start in merged, its includes)
+
+    @staticmethod
+    def build(project: Project) -> _IncludesTable:
+        merged: list[Include] = []
+        slices: dict[str, tuple[int, list[Include]]] = {}
+        for path, facts in project.modules.items():
+            part = project._includes_of(facts)
+            slices[path] = (len(merged), part)
+            merged.extend(part)
+        return _IncludesTable(merged, slices)
+
+    @staticmethod
+    def update(project: Project, table: _IncludesTable, changed: frozenset[str]) -> _IncludesTable:
+        slices = dict(table.slices)
+        merged: list[Include] | None = None
+        for path in changed:
+            facts = project.modules.get(path)
+            kept = slices.get(path)
+            if facts is None or kept is None:
+                return _IncludesTable.build(project)
+            start, old = kept
+            new = project._includes_of(facts)
+            if new is old:
+                continue
+            if len(new) != len(old):
+                return _IncludesTable.build(project)
+            if merged is None:
+                merged = list(table.merged)
+            merged[start : start + len(new)] = new
+            slices[path] = (start, new)
+        return table if merged is None else _IncludesTable(merged, slices)
+
+
+@dataclass
+class _RoutesTable:
+    """`Project.routes` kept across updates while the mounts are the very same table: a module whose routes
+    are as many as before has its slice replaced in place."""
+
+    merged: list[Route]
+    slices: dict[str, tuple[int, list[Route]]]  # path -> (start in merged, its routes)
+    mounts: object
+
+    @staticmethod
+    def build(project: Project) -> _RoutesTable:
+        merged: list[Route] = []
+        slices: dict[str, tuple[int, list[Route]]] = {}
+        for path, facts in project.modules.items():
+            part = project.routes_of(facts)
+            slices[path] = (len(merged), part)
+            merged.extend(part)
+        return _RoutesTable(merged, slices, project.mounts)
+
+    @staticmethod
+    def update(project: Project, table: _RoutesTable, changed: frozenset[str]) -> _RoutesTable:
+        if project.mounts is not table.mounts:
+            return _RoutesTable.build(project)  # every route's mounts are reassigned
+        slices = dict(table.slices)
+        merged = list(table.merged)
+        for path in changed:
+            facts = project.modules.get(path)
+            kept = slices.get(path)
+            if facts is None or kept is None:
+                return _RoutesTable.build(project)
+            start, old = kept
+            new = project.routes_of(facts)
+            if len(new) != len(old):
+                return _RoutesTable.build(project)
+            merged[start : start + len(new)] = new
+            slices[path] = (start, new)
+        return _RoutesTable(merged, slices, table.mounts)
 
 
 def _interface(facts: ModuleFacts) -> tuple[object, ...]:
