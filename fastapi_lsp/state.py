@@ -148,7 +148,7 @@ class WorkspaceState:
             doc.module_findings, doc.project_findings = [], []
             doc.serial += 1
             return False
-        self.project.add_source(doc.path, doc.text, source.tree)
+        self.project.add_source(doc.path, doc.text, source.tree, editing=True)
         return True
 
     def check(self, doc: Document) -> list[Finding]:

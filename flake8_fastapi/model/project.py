@@ -17,6 +17,7 @@ from typing import TypeVar, cast
 from .extract import extract
 from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite
 from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
+from .reextract import extract_recorded, reextract
 from .source import SourceFile
 
 ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
@@ -208,15 +209,22 @@ class Project:
         self._incremental: dict[str, tuple[int, object]] = {}
 
     # -- building ------------------------------------------------------------------------------------
-    def add_source(self, path: str, text: str, tree: ast.Module | None = None) -> ModuleFacts:
-        """Extract (or re-extract) one module's facts and relink the project."""
+    def add_source(self, path: str, text: str, tree: ast.Module | None = None, editing: bool = False) -> ModuleFacts:
+        """Extract (or re-extract) one module's facts and relink the project. `editing`: the module is being
+        edited (the server's open documents): its facts are extracted so that the next edit re-extracts only
+        the statement it replaces (`reextract`)."""
         path = os.path.abspath(path)
         if path not in self.modules and os.path.basename(path) == "__init__.py":
             self._packages.clear()  # a new package: directories below it have new names
         name, is_package, aliases = module_names(path, self.root, self._packages)
-        facts = extract(SourceFile.parse(path, text, tree), name, is_package)
-        facts.aliases = aliases
+        source = SourceFile.parse(path, text, tree)
         old = self.modules.get(path)
+        facts = None
+        if editing and old is not None and (old.module, old.is_package) == (name, is_package):
+            facts = reextract(old, source)
+        if facts is None:
+            facts = extract_recorded(source, name, is_package) if editing else extract(source, name, is_package)
+        facts.aliases = aliases
         if old is not None:
             _reuse_walks(old, facts)
         self._unregister(path)

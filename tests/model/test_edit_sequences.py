@@ -66,7 +66,7 @@ def _apply(rng: random.Random, text: str) -> str | None:
 
 def _keystroke(live: Project, path: str, text: str) -> None:
     held = live.modules[path].source
-    live.add_source(path, text, SourceFile.parse(path, text, previous=held).tree)
+    live.add_source(path, text, SourceFile.parse(path, text, previous=held).tree, editing=True)
 
 
 @pytest.mark.parametrize("case", PROJECTS, ids=lambda p: f"{p.parent.name}/{p.name}")

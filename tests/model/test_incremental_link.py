@@ -173,7 +173,7 @@ def _spliced(live: Project, path: str, text: str) -> bool:
     """Re-extract `path` as the server does: re-parsing only the statement the edit touched. True if it did."""
     held = live.modules[path].source
     source = SourceFile.parse(path, text, previous=held)
-    live.add_source(path, text, source.tree)
+    live.add_source(path, text, source.tree, editing=True)
     return (
         source.tree is not None
         and held.tree is not None
