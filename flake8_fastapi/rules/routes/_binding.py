@@ -7,9 +7,10 @@ same way and their fixes never compete for one spot.
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 from typing import cast
 
-from ...model.facts import FunctionInfo
+from ...model.facts import FunctionInfo, ModuleFacts, Scope
 from ...model.params import (
     Callable_,
     Param,
@@ -26,42 +27,106 @@ from ...model.project import Project, Route
 def path_parameters(route: Route) -> dict[str, tuple[str | None, str]]:
     """name -> (converter, where it comes from: "path" or the prefix text)."""
     out: dict[str, tuple[str | None, str]] = {}
-    for name, conv in path_params(route.path or ""):
+    for name, conv in _params_in(route.path or ""):
         out.setdefault(name, (conv, "path"))
     prefix = route.router.prefix
     if prefix:
-        for name, conv in path_params(prefix):
+        for name, conv in _params_in(prefix):
             out.setdefault(name, (conv, prefix))
     for mount in route.mounts:
         if mount.prefix:
-            for name, conv in path_params(mount.prefix):
+            for name, conv in _params_in(mount.prefix):
                 out.setdefault(name, (conv, mount.prefix))
     return out
 
 
+@lru_cache(maxsize=4096)
+def _params_in(text: str) -> tuple[tuple[str, str | None], ...]:
+    """`path_params` of a path or prefix: the same few prefixes are read for every route of a router."""
+    return tuple(path_params(text))
+
+
 def bound_names(project: Project, route: Route) -> set[str] | None:
-    """Every name the handler and its dependencies receive; None when a dependency cannot be resolved."""
+    """Every name the handler and its dependencies receive; None when a dependency cannot be resolved.
+
+    A name is received when some callable reachable from the handler or the route's dependencies takes it, and
+    the answer is None as soon as any reachable callable is opaque: a union over what is reachable, so each
+    dependency's share (`_closure`, `_dependency_names`) is computed once per project link and shared by every
+    route that names it (the 200 routes of one router all pass through its `dependencies=[...]`)."""
     assert route.handler is not None and route.handler_module is not None
-    names: set[str] = set()
-    seen: set[int] = set()
-    if not _collect(project, (route.handler_module, route.handler), names, seen):
+    closures = _memo(project, "binding.closures")
+    names = _handler_names(project, (route.handler_module, route.handler), closures)
+    if names is None:
         return None
+    shares = _memo(project, "binding.dependencies")
     for module, scope, expr in route_dependencies(project, route):
-        is_depends, target = depends_target(project, module, scope, expr)
-        if not is_depends:
+        kept = shares.get(id(expr))
+        if kept is not None and kept[0] is expr:
+            found = cast(frozenset[str] | None, kept[1])
+        else:
+            found = _dependency_names(project, module, scope, expr, closures)
+            shares[id(expr)] = (expr, found)
+        if found is None:
             return None
-        if target is None:
-            if isinstance(expr, ast.Call) and expr.args:
-                return None
-            continue
-        if not _collect(project, target, names, seen):
-            return None
+        names |= found
     return names
 
 
-def _memo(project: Project, name: str) -> dict[int, tuple[Route, object]]:
-    """A per-route cache in `project.derived` (cleared on every update); entries keep their route alive, so
-    an id is not reused while its entry is there."""
+def _handler_names(project: Project, handler: Callable_, closures: _Memo) -> set[str] | None:
+    """What `_collect` finds from the handler, each dependency's closure taken from the shared memo."""
+    _module, fn = handler
+    if isinstance(fn, FunctionInfo) and fn.path_params_read:
+        return None  # reads every path parameter itself
+    params = callable_params(project, handler)
+    if params is None:
+        return None
+    names: set[str] = set()
+    for param in params:
+        if param.kind == "kwarg" or param.unresolved_alias:
+            return None
+        names.add(param.alias or param.name)
+        names.add(param.name)
+        if param.marker in ("Depends", "Security") and param.dependency is not None:
+            target = resolve_dependency(project, param)
+            found = None if target is None else _closure(project, target, closures)
+            if found is None:
+                return None
+            names |= found
+    return names
+
+
+def _dependency_names(
+    project: Project, module: ModuleFacts, scope: Scope, expr: ast.expr, closures: _Memo
+) -> frozenset[str] | None:
+    """The names one `dependencies=[...]` entry receives; None when it is not a resolvable `Depends(...)`."""
+    is_depends, target = depends_target(project, module, scope, expr)
+    if not is_depends:
+        return None
+    if target is None:
+        return None if isinstance(expr, ast.Call) and expr.args else frozenset()
+    return _closure(project, target, closures)
+
+
+def _closure(project: Project, target: Callable_, closures: _Memo) -> frozenset[str] | None:
+    """Every name a dependency and the dependencies it reaches receive (None: one is opaque), once per link.
+    Only whole closures are kept, each computed from a fresh walk: a walk's inner results miss the names of a
+    cycle's callables still being walked."""
+    module, obj = target
+    kept = closures.get(id(obj))
+    if kept is not None and kept[0] is obj:
+        return cast(frozenset[str] | None, kept[1])
+    names: set[str] = set()
+    found = frozenset(names) if _collect(project, (module, obj), names, set()) else None
+    closures[id(obj)] = (obj, found)
+    return found
+
+
+_Memo = dict[int, tuple[object, object]]
+
+
+def _memo(project: Project, name: str) -> _Memo:
+    """A cache keyed by the id of a route (or dependency, expression) in `project.derived` (cleared on every
+    update); entries keep their key object alive, so an id is not reused while its entry is there."""
     memo = project.derived.get(name)
     if not isinstance(memo, dict):
         memo = project.derived[name] = {}
@@ -69,8 +134,9 @@ def _memo(project: Project, name: str) -> dict[int, tuple[Route, object]]:
 
 
 def unbound_parameters(project: Project, route: Route) -> dict[str, tuple[str | None, str]] | None:
-    """The route's path parameters that nothing receives; None when the analysis cannot tell. Computed once
-    per route and project link (FPA101 and FPA102 both ask); the result is shared: do not change it."""
+    """The route's path parameters that nothing receives; None when the analysis cannot tell (or {}, when every
+    path parameter is a handler parameter). Computed once per route and project link (FPA101 and FPA102 both
+    ask); the result is shared: do not change it."""
     memo = _memo(project, "binding.unbound")
     kept = memo.get(id(route))
     if kept is not None and kept[0] is route:
@@ -86,10 +152,23 @@ def _unbound_parameters(project: Project, route: Route) -> dict[str, tuple[str |
     wanted = path_parameters(route)
     if not wanted:
         return {}
+    if wanted.keys() <= _arg_names(route.handler):
+        # Every path parameter is one of the handler's own parameters (the common case): received, whatever
+        # the dependencies are; the callers treat {} and None alike (nothing to report).
+        return {}
     bound = bound_names(project, route)
     if bound is None:
         return None
     return {name: info for name, info in wanted.items() if name not in bound}
+
+
+def _arg_names(fn: FunctionInfo) -> set[str]:
+    args = fn.node.args
+    names = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    for extra in (args.vararg, args.kwarg):
+        if extra is not None:
+            names.add(extra.arg)
+    return names
 
 
 def _collect(project: Project, target: Callable_, names: set[str], seen: set[int]) -> bool:

@@ -68,17 +68,24 @@ _TYPING_ONLY = frozenset(("typing.overload", "typing.final", "typing.no_type_che
 def check(ctx: Context) -> Iterator[Finding]:
     module, project = ctx.module, ctx.project
     by_function: dict[int, tuple[FunctionInfo, set[int]]] = {}
+    route_like_of: dict[int, set[int]] = {}  # id(handler) -> every route-like decorator index, one pass
+    routers: dict[str | None, bool] = {}
     for site in module.routes:
-        if site.handler is None or site.decorator_index < 0:
+        if site.handler is None:
             continue
-        if project.object_for(site.receiver, module) is None:
+        route_like_of.setdefault(id(site.handler), set()).add(site.decorator_index)
+        if site.decorator_index < 0:
+            continue
+        if site.receiver not in routers:  # every route of a router names it: resolve it once
+            routers[site.receiver] = project.object_for(site.receiver, module) is not None
+        if not routers[site.receiver]:
             continue
         entry = by_function.setdefault(id(site.handler), (site.handler, set()))
         entry[1].add(site.decorator_index)
     for fn, route_indexes in by_function.values():
         decorators = fn.node.decorator_list
         lowest_route = max(route_indexes)
-        route_like = {site.decorator_index for site in module.routes if site.handler is fn}
+        route_like = route_like_of[id(fn)]
         above = [
             (i, d)
             for i, d in enumerate(decorators[:lowest_route])

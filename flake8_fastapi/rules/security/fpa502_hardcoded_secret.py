@@ -60,9 +60,10 @@ signs and knows settings classes.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from ...model.facts import Assignment, CallSite, ClassInfo, ModuleFacts, Scope
+from ...model.project import Project
 from ..base import Context, Finding, Related, Rule
 from .fpa504_weak_password_hash import words
 
@@ -136,22 +137,74 @@ def _sink_keys(module: ModuleFacts) -> Iterator[tuple[CallSite, ast.expr, str]]:
                 yield site, key, "SessionMiddleware"
 
 
-def hardcoded_sink_literals(ctx: Context) -> dict[int, tuple[ModuleFacts, ast.Constant, list[Related], str]]:
-    """Every literal of the project that reaches a signing key, keyed by node id (cached per revision)."""
-    cached = ctx.project.derived.get("fpa502.literals")
-    if isinstance(cached, dict):
-        return cached
-    out: dict[int, tuple[ModuleFacts, ast.Constant, list[Related], str]] = {}
-    for module in ctx.project.modules.values():
-        for site, key, what in _sink_keys(module):
-            found = _literal(ctx, module, key, site.scope)
-            if found is None:
-                continue
-            lit_module, node = found
+_Share = list[tuple[ModuleFacts, ast.Constant, Related | None, str]]
+_Literals = dict[int, tuple[ModuleFacts, ast.Constant, list[Related], str]]
+
+
+class _Table:
+    """The literals per module whose signing calls reach them (each module's share), and their union."""
+
+    def __init__(self) -> None:
+        self.shares: dict[str, tuple[ModuleFacts, _Share]] = {}
+        self.merged: _Literals = {}
+
+
+def hardcoded_sink_literals(ctx: Context) -> _Literals:
+    """Every literal of the project that reaches a signing key, keyed by node id.
+
+    Kept across updates (`Project.incremental`): a module's share (what its own signing calls reach) follows
+    names only through the modules it imports, so it holds until that module or one of those changes, which
+    puts it among the changed paths; only those shares are recomputed, then merged again in module order."""
+    project = ctx.project
+
+    def build(_project: Project) -> _Table:
+        table = _Table()
+        table.shares = {path: (module, _share(ctx, module)) for path, module in project.modules.items()}
+        table.merged = _merge(table.shares.values())
+        return table
+
+    def update(_project: Project, table: _Table, changed: frozenset[str]) -> _Table:
+        if len(table.shares) != len(project.modules):  # (adding or removing a module rebuilds anyway)
+            return build(project)
+        touched = False
+        for path in changed:
+            module = project.modules.get(path)
+            if module is None:
+                return build(project)
+            share = _share(ctx, module)
+            # An edit that adds or removes no literal leaves the union as it was (its entries are of other
+            # modules, which did not change).
+            touched = touched or bool(share) or bool(table.shares[path][1])
+            table.shares[path] = (module, share)  # in place: the union keeps the order of the modules
+        if touched:
+            table.merged = _merge(table.shares.values())
+        return table
+
+    return project.incremental("fpa502.literals", build, update).merged
+
+
+def _share(ctx: Context, module: ModuleFacts) -> _Share:
+    """(literal's module, literal, where it is used unless it is the key itself, what it signs) per sink."""
+    out: _Share = []
+    for site, key, what in _sink_keys(module):
+        found = _literal(ctx, module, key, site.scope)
+        if found is None:
+            continue
+        lit_module, node = found
+        used = None
+        if lit_module is not module or node is not key:
+            used = ctx.related(module, site.node, f"used by `{what}` here")
+        out.append((lit_module, node, used, what))
+    return out
+
+
+def _merge(shares: Iterable[tuple[ModuleFacts, _Share]]) -> _Literals:
+    out: _Literals = {}
+    for _module, share in shares:
+        for lit_module, node, used, what in share:
             entry = out.setdefault(id(node), (lit_module, node, [], what))
-            if lit_module is not module or node is not key:
-                entry[2].append(ctx.related(module, site.node, f"used by `{what}` here"))
-    ctx.project.derived["fpa502.literals"] = out
+            if used is not None:
+                entry[2].append(used)
     return out
 
 
