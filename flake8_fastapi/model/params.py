@@ -241,15 +241,77 @@ def dependency_functions(project: Project) -> DependencyFunctions:
     """Every project function FastAPI calls as a dependency, keyed `path::qualname`: the functions named in
     `Depends(...)`/`Security(...)` anywhere (parameters, `Annotated` aliases, `dependencies=[...]`), and the
     `__call__` of a project class whose instance is passed (`Depends(Checker("admin"))`, or a name bound to
-    such an instance). Computed once per project revision (cached in `project.derived`)."""
-    cached = project.derived.get("params.dependency_functions")
-    if isinstance(cached, dict):
-        return cached
-    out: DependencyFunctions = {}
-    for module in project.modules.values():
-        out.update(project.module_part(module, "params.dependency_functions", lambda m: _named_in(project, m)))
-    project.derived["params.dependency_functions"] = out
-    return out
+    such an instance). Kept across updates (see `_DependencyTable`)."""
+    return _dependency_table(project).merged
+
+
+def dependency_functions_in(project: Project, path: str) -> dict[int, FunctionInfo]:
+    """The functions of the module at `path` that the project uses as dependencies, by id."""
+    return _dependency_table(project).by_path.get(path, {})
+
+
+def _dependency_table(project: Project) -> _DependencyTable:
+    return project.incremental("params.dependency_functions", _DependencyTable.build, _DependencyTable.update)
+
+
+@dataclass(eq=False)
+class _DependencyTable:
+    """`dependency_functions` kept across updates, so that a keystroke does not merge every module's share.
+
+    Each module's share (what it names) is recomputed only for the changed paths. A module naming a function
+    of another imports it, so every share naming a changed module's function is recomputed too. While the
+    changed shares name the same keys in the same order, the merged order and each key's providers are the
+    same: only their values (new facts) are replaced; otherwise the merge is redone from the kept shares."""
+
+    shares: dict[str, DependencyFunctions]  # path -> what that module names, in module order
+    merged: DependencyFunctions  # every share merged in module order (as `dict.update` does)
+    providers: dict[str, list[str]]  # key -> paths of the modules naming it, in module order
+    keys_by_path: dict[str, list[str]]  # the dependency functions' path -> their keys, in merged order
+    by_path: dict[str, dict[int, FunctionInfo]]  # the dependency functions' path -> id -> function
+
+    @staticmethod
+    def build(project: Project) -> _DependencyTable:
+        shares = {path: _named_in(project, facts) for path, facts in project.modules.items()}
+        return _DependencyTable._merge(shares)
+
+    @staticmethod
+    def _merge(shares: dict[str, DependencyFunctions]) -> _DependencyTable:
+        merged: DependencyFunctions = {}
+        providers: dict[str, list[str]] = {}
+        for path, share in shares.items():
+            merged.update(share)
+            for key in share:
+                providers.setdefault(key, []).append(path)
+        keys_by_path: dict[str, list[str]] = {}
+        by_path: dict[str, dict[int, FunctionInfo]] = {}
+        for key, (mod, fn) in merged.items():
+            keys_by_path.setdefault(mod.path, []).append(key)
+            by_path.setdefault(mod.path, {})[id(fn)] = fn
+        return _DependencyTable(shares, merged, providers, keys_by_path, by_path)
+
+    @staticmethod
+    def update(project: Project, table: _DependencyTable, changed: frozenset[str]) -> _DependencyTable:
+        shares = dict(table.shares)
+        same_keys = True
+        for path in changed:
+            facts = project.modules.get(path)
+            old = shares.get(path)
+            if facts is None or old is None:
+                return _DependencyTable.build(project)
+            new = shares[path] = _named_in(project, facts)
+            same_keys = same_keys and list(new) == list(old)
+        if not same_keys:
+            return _DependencyTable._merge(shares)
+        merged = dict(table.merged)
+        targets: set[str] = set()
+        for path in changed:
+            for key in shares[path]:
+                merged[key] = shares[table.providers[key][-1]][key]
+                targets.add(merged[key][0].path)
+        by_path = dict(table.by_path)
+        for target in targets:
+            by_path[target] = {id(merged[key][1]): merged[key][1] for key in table.keys_by_path[target]}
+        return _DependencyTable(shares, merged, table.providers, table.keys_by_path, by_path)
 
 
 def _named_in(project: Project, module: ModuleFacts) -> DependencyFunctions:

@@ -4,10 +4,11 @@ which functions FastAPI calls (handlers, dependencies), builtin names, and what 
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 from ...model.facts import ClassInfo, FunctionInfo, ModuleFacts, Scope
-from ...model.params import dependency_functions
-from ...model.project import Project
+from ...model.params import dependency_functions_in
+from ...model.project import Project, Route
 
 CALLABLE_TYPES = frozenset(
     (
@@ -67,32 +68,96 @@ CONTEXT_MANAGER_DECORATORS = frozenset(
 def route_handlers(project: Project, module: ModuleFacts, kinds: tuple[str, ...] = ()) -> dict[int, FunctionInfo]:
     """Handlers living in `module` of every route of the project (registered here or elsewhere), by id; only
     routes of the given kinds ("http", "websocket", "starlette") when `kinds` is given."""
-    cached = project.derived.get("params.route_handlers")
-    index: dict[str, dict[int, tuple[FunctionInfo, set[str]]]]
-    if isinstance(cached, dict):
-        index = cached
-    else:
+    memo = project.derived.get("params.route_handlers")
+    if not isinstance(memo, dict):
+        memo = project.derived["params.route_handlers"] = {}
+    index = memo.get(module.path)
+    if index is None:
         index = {}
-        for route in project.routes:
-            if route.handler is not None and route.handler_module is not None:
-                entry = index.setdefault(route.handler_module.path, {})
-                entry.setdefault(id(route.handler), (route.handler, set()))[1].add(route.kind)
-        project.derived["params.route_handlers"] = index
-    return {key: fn for key, (fn, found) in index.get(module.path, {}).items() if not kinds or found & set(kinds)}
+        for route in handler_routes(project, module.path):
+            assert route.handler is not None
+            index.setdefault(id(route.handler), (route.handler, set()))[1].add(route.kind)
+        memo[module.path] = index
+    return {key: fn for key, (fn, found) in index.items() if not kinds or found & set(kinds)}
+
+
+def handler_routes(project: Project, path: str) -> list[Route]:
+    """The routes of the project (in `project.routes` order) whose handler lives in the module at `path`. Each
+    route's `mounts` are those of the current link."""
+    return _HandlerRoutes.of(project).by_handler.get(path, [])
+
+
+@dataclass(eq=False)
+class _HandlerRoutes:
+    """Routes grouped by the module of their handler, kept across updates: a keystroke relinks one module's
+    routes (and its importers'), and regrouping every route of the project after each would cost more than the
+    rules reading the table. Each module's share (its routes, by handler module) is recomputed for the changed
+    paths, and only the groups they touch are regrouped, in module order. A handler registered in another
+    module is imported by it, so that module is among the changed paths when the handler's module is. Kept
+    only while `project.mounts` is the very same table: the routes of unchanged modules then still hold their
+    mounts; otherwise every module's routes are relinked."""
+
+    mounts: object
+    order: dict[str, int]  # module path -> its position in the project
+    shares: dict[str, dict[str, list[Route]]]  # route module path -> handler module path -> its routes there
+    sources: dict[str, list[str]]  # handler module path -> route modules with a share in it, in module order
+    by_handler: dict[str, list[Route]]
+
+    @staticmethod
+    def of(project: Project) -> _HandlerRoutes:
+        return project.incremental("params.handler_routes", _HandlerRoutes.build, _HandlerRoutes.update)
+
+    @staticmethod
+    def build(project: Project) -> _HandlerRoutes:
+        mounts = project.mounts
+        shares = {path: _handler_share(project, facts) for path, facts in project.modules.items()}
+        sources: dict[str, list[str]] = {}
+        by_handler: dict[str, list[Route]] = {}
+        for path, share in shares.items():
+            for target, routes in share.items():
+                sources.setdefault(target, []).append(path)
+                by_handler.setdefault(target, []).extend(routes)
+        order = {path: i for i, path in enumerate(project.modules)}
+        return _HandlerRoutes(mounts, order, shares, sources, by_handler)
+
+    @staticmethod
+    def update(project: Project, table: _HandlerRoutes, changed: frozenset[str]) -> _HandlerRoutes:
+        if project.mounts is not table.mounts:
+            return _HandlerRoutes.build(project)
+        shares = dict(table.shares)
+        sources = dict(table.sources)
+        touched: set[str] = set()
+        for path in changed:
+            facts = project.modules.get(path)
+            old = shares.get(path)
+            if facts is None or old is None:
+                return _HandlerRoutes.build(project)
+            new = shares[path] = _handler_share(project, facts)
+            for target in old.keys() - new.keys():
+                sources[target] = [p for p in sources[target] if p != path]
+            for target in new.keys() - old.keys():
+                sources[target] = sorted([*sources.get(target, ()), path], key=table.order.__getitem__)
+            touched.update(old, new)
+        by_handler = dict(table.by_handler)
+        for target in touched:
+            by_handler[target] = [route for path in sources.get(target, ()) for route in shares[path].get(target, ())]
+            if not by_handler[target]:
+                del by_handler[target]
+                sources.pop(target, None)
+        return _HandlerRoutes(table.mounts, table.order, shares, sources, by_handler)
+
+
+def _handler_share(project: Project, facts: ModuleFacts) -> dict[str, list[Route]]:
+    share: dict[str, list[Route]] = {}
+    for route in project.routes_of(facts):
+        if route.handler is not None and route.handler_module is not None:
+            share.setdefault(route.handler_module.path, []).append(route)
+    return share
 
 
 def module_dependencies(project: Project, module: ModuleFacts) -> dict[int, FunctionInfo]:
     """Functions of `module` that the project uses as dependencies, by id."""
-    cached = project.derived.get("params.dependencies_by_module")
-    index: dict[str, dict[int, FunctionInfo]]
-    if isinstance(cached, dict):
-        index = cached
-    else:
-        index = {}
-        for mod, fn in dependency_functions(project).values():
-            index.setdefault(mod.path, {})[id(fn)] = fn
-        project.derived["params.dependencies_by_module"] = index
-    return index.get(module.path, {})
+    return dependency_functions_in(project, module.path)
 
 
 def builtin_name(module: ModuleFacts, expr: ast.expr, scope: Scope) -> str | None:

@@ -123,31 +123,61 @@ def _target(project: Project, module: ModuleFacts, expr: ast.expr, scope: Scope)
     return resolve_callable(project, module, expr, scope)
 
 
+_Out = list[tuple[Callable_, _Edge]]  # a callable's edges, each with the callable it leads to
+
+
 class _Graph:
+    """The dependency graph: every callable reachable from a `Depends(...)` of the project, with its edges.
+
+    Kept across updates (see `_cycles`): `roots` and `memo` hold each module's share (what it names in
+    `Depends(...)`, its callables' edges), which depends on the module and what it imports only."""
+
     def __init__(self, project: Project) -> None:
         self.project = project
+        self.roots: dict[str, list[Callable_]] = {}  # module path -> the callables it names in `Depends(...)`
+        self.memo: dict[str, dict[str, _Out]] = {}  # module path -> its callables' edges, by key
         self.nodes: dict[str, Callable_] = {}
         self.edges: dict[str, list[_Edge]] = {}
+        self.paths: dict[str, str] = {}  # node key -> its module's path
+        self.by_path: dict[str, list[str]] = {}  # module path -> the keys of its nodes
+        self.cycles: dict[str, list[_Cycle]] = {}  # module path -> the cycles reported there
 
-    def add(self, target: Callable_) -> None:
+    def walk(self) -> None:
+        """Every node reachable from the roots (edges kept in `memo` are not resolved again), then the cycles."""
+        self.nodes, self.edges, self.paths, self.by_path = {}, {}, {}, {}
+        for roots in self.roots.values():
+            for found in roots:
+                self.add(found)
+        self.find_cycles()
+
+    def add(self, target: Callable_, within: frozenset[str] | None = None) -> None:
+        """Add `target` and what it reaches; with `within`, stop at the callables of other modules (already
+        in the graph, with their edges)."""
         stack = [target]
         while stack:
             current = stack.pop()
             key = _key(current)
             if key in self.nodes:
                 continue
+            path = current[0].path
+            if within is not None and path not in within:
+                continue
             self.nodes[key] = current
-            # A callable's edges depend on its module and what that imports: kept with the module's link parts,
-            # so an edit elsewhere does not resolve them again.
-            memo = self.project.module_part(current[0], "fpa203.out", _new_memo)
-            out = memo.get(key)
-            if out is None:
-                out = memo[key] = [
-                    (target, _Edge(key, _key(target), module, node, _name(current), _name(target)))
-                    for target, module, node in self._out(current)
-                ]
+            self.paths[key] = path
+            self.by_path.setdefault(path, []).append(key)
+            out = self._out_of(current, key)
             self.edges[key] = [edge for _, edge in out]
             stack.extend(target for target, _ in out)
+
+    def _out_of(self, current: Callable_, key: str) -> _Out:
+        memo = self.memo.setdefault(current[0].path, {})
+        out = memo.get(key)
+        if out is None:
+            out = memo[key] = [
+                (target, _Edge(key, _key(target), module, node, _name(current), _name(target)))
+                for target, module, node in self._out(current)
+            ]
+        return out
 
     def _out(self, current: Callable_) -> Iterator[tuple[Callable_, ModuleFacts, ast.AST]]:
         module = current[0]
@@ -165,25 +195,77 @@ class _Graph:
             else:
                 yield found, param.module, expr
 
+    def find_cycles(self) -> None:
+        out: dict[str, list[_Cycle]] = {}
+        for component in _components(self):
+            start = min(component)
+            path = _shortest_cycle(self, start, component)
+            if path:
+                first = path[0]
+                out.setdefault(first.module.path, []).append(_Cycle(tuple(path)))
+        self.cycles = out
+
+    def shape(self, paths: frozenset[str]) -> tuple[object, ...]:
+        """The roots of the modules at `paths` and the edges (by key) of their callables in the graph."""
+        roots = tuple((p, tuple(_key(t) for t in self.roots.get(p, ()))) for p in sorted(paths))
+        edges = sorted((k, tuple(e.target for e in self.edges[k])) for p in paths for k in self.by_path.get(p, ()))
+        return roots, tuple(edges)
+
 
 def _cycles(project: Project) -> dict[str, list[_Cycle]]:
-    """Module path -> the cycles reported there. Computed once per project revision."""
-    cached = project.derived.get("fpa203.cycles")
-    if isinstance(cached, dict):
-        return cached
+    """Module path -> the cycles reported there."""
+    return project.incremental("fpa203.graph", _build, _update).cycles
+
+
+def _build(project: Project) -> _Graph:
     graph = _Graph(project)
-    for module in project.modules.values():
-        for found in project.module_part(module, "fpa203.roots", lambda m: _roots(project, m)):
-            graph.add(found)
-    out: dict[str, list[_Cycle]] = {}
-    for component in _components(graph):
-        start = min(component)
-        path = _shortest_cycle(graph, start, component)
-        if path:
-            first = path[0]
-            out.setdefault(first.module.path, []).append(_Cycle(tuple(path)))
-    project.derived["fpa203.cycles"] = out
-    return out
+    graph.roots = {path: _roots(project, module) for path, module in project.modules.items()}
+    graph.walk()
+    return graph
+
+
+def _update(project: Project, graph: _Graph, changed: frozenset[str]) -> _Graph:
+    """The graph after an edit, kept across updates so that a keystroke does not walk every dependency of the
+    project again. A module's roots and edges depend on it and on what it imports, and an unchanged module
+    imports no changed one: so its edges never lead into a changed module, and the changed modules' part of
+    the graph is what their roots reach inside them. When that part has the same shape (roots, nodes, edges,
+    by key) as before, so has the whole graph, and so have its cycles; those that pass through a changed
+    module are found again, holding the new edges. Otherwise the graph is walked again from every root (the
+    unchanged modules' edges are kept) and the cycles are found again."""
+    if any(project.modules.get(p) is None or p not in graph.roots for p in changed):
+        return _build(project)
+    before = graph.shape(changed)
+    fresh = _Graph(project)
+    fresh.roots = dict(graph.roots)
+    fresh.memo = dict(graph.memo)
+    for path in changed:
+        fresh.memo.pop(path, None)
+        fresh.roots[path] = _roots(project, project.modules[path])
+    # The changed modules' part, walked from their roots, stopping at the (unchanged) callables of the others.
+    for path in changed:
+        for found in fresh.roots[path]:
+            fresh.add(found, changed)
+    if fresh.shape(changed) != before:
+        fresh.walk()
+        return fresh
+    changed_part = fresh.by_path
+    fresh.nodes, fresh.edges = {**graph.nodes, **fresh.nodes}, {**graph.edges, **fresh.edges}
+    fresh.paths, fresh.by_path = graph.paths, {**graph.by_path, **changed_part}
+    if any(_stale(project, edge, fresh.paths, changed) for cycle in _all(graph.cycles) for edge in cycle.edges):
+        fresh.find_cycles()
+    else:
+        fresh.cycles = graph.cycles
+    return fresh
+
+
+def _stale(project: Project, edge: _Edge, paths: dict[str, str], changed: frozenset[str]) -> bool:
+    """Whether a kept edge leaves, or is written in, a changed module (its node and facts are replaced)."""
+    return paths[edge.source] in changed or project.modules.get(edge.module.path) is not edge.module
+
+
+def _all(cycles: dict[str, list[_Cycle]]) -> Iterator[_Cycle]:
+    for found in cycles.values():
+        yield from found
 
 
 def _roots(project: Project, module: ModuleFacts) -> list[Callable_]:
@@ -194,10 +276,6 @@ def _roots(project: Project, module: ModuleFacts) -> list[Callable_]:
         if found is not None:
             out.append(found)
     return out
-
-
-def _new_memo(_module: ModuleFacts) -> dict[str, list[tuple[Callable_, _Edge]]]:
-    return {}
 
 
 def _components(graph: _Graph) -> list[set[str]]:

@@ -56,6 +56,7 @@ from ...model.facts import Assignment, FunctionInfo
 from ...model.project import Project, Route
 from ..base import Context, Finding, Rule
 from ..routes._binding import path_parameters
+from ._common import handler_routes
 
 # Names that almost always mean a special FastAPI parameter, with the annotation it needs.
 _SPECIAL = {
@@ -69,7 +70,7 @@ _SPECIAL = {
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for fn, routes in _handlers(ctx.project).get(ctx.module.path, {}).values():
+    for fn, routes in _handlers(ctx.project, ctx.module.path).values():
         if any(r.path is None or r.router.prefix is None for r in routes):
             continue  # path parameters unknown
         if any(mount.prefix is None for r in routes for mount in r.mounts):
@@ -78,21 +79,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield from _check_handler(ctx, fn, path_names)
 
 
-Handlers = dict[str, dict[int, tuple[FunctionInfo, list[Route]]]]
-
-
-def _handlers(project: Project) -> Handlers:
-    """File -> handler id -> (handler, its FastAPI routes). Once per project revision."""
-    cached = project.derived.get("fpa206.handlers")
-    if isinstance(cached, dict):
-        return cached
-    out: Handlers = {}
-    for route in project.routes:
-        if route.handler is None or route.handler_module is None or route.kind == "starlette":
+def _handlers(project: Project, path: str) -> dict[int, tuple[FunctionInfo, list[Route]]]:
+    """Handler id -> (handler, its FastAPI routes) of the handlers in the module at `path`, from the routes
+    grouped by handler module (kept across updates: see `handler_routes`)."""
+    out: dict[int, tuple[FunctionInfo, list[Route]]] = {}
+    for route in handler_routes(project, path):
+        if route.handler is None or route.kind == "starlette":
             continue
-        entry = out.setdefault(route.handler_module.path, {})
-        entry.setdefault(id(route.handler), (route.handler, []))[1].append(route)
-    project.derived["fpa206.handlers"] = out
+        out.setdefault(id(route.handler), (route.handler, []))[1].append(route)
     return out
 
 
