@@ -61,9 +61,9 @@ No equivalent in ruff or flake8-fastapi (the fastapi-lsp language server reports
 from __future__ import annotations
 
 import ast
-import weakref
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from typing import cast
 
 from ...model.facts import ModuleFacts
@@ -117,67 +117,176 @@ def _literal(route: Route, name: str) -> str | None:
     return None
 
 
-_CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[int, list[_Clash]]]] = weakref.WeakKeyDictionary()
-
-
 def _clashes(project: Project) -> dict[int, list[_Clash]]:
-    """Route site id -> its clashes with an earlier route of the same app. Once per project link."""
-    routes = project.routes
-    cached = _CACHE.get(project)
-    if cached is not None and cached[0] is routes:
-        return cached[1]
-    url_names = _url_for_names(project)
-    # Per app, the routes grouped by operation id and by name, each with its registration order. Only groups
-    # that can clash are sorted: two or more routes, and for names at least one explicit or given to url_for.
-    by_operation: dict[str, dict[str, list[_Ordered]]] = {}
-    by_name: dict[str, dict[str, list[_Ordered]]] = {}
-    for route in routes:
-        if route.kind == "starlette":
+    """Route site id -> its clashes with an earlier route of the same app (at most one per kind)."""
+    return project.incremental("fpa109.clashes", _Table.build, _Table.update).out
+
+
+_GroupKey = tuple[str, str, str]  # (app, kind, value): the routes of one app sharing one operation id / name
+
+
+@dataclass(eq=False)
+class _Table:
+    """The clashes of the whole project, kept across keystrokes.
+
+    Rebuilding it from every route after each edit is O(all routes); instead each module's share (its routes'
+    group entries) is kept, an update drops and recomputes the shares of the changed modules and re-decides
+    only the groups they were or are in. Orders depend on the mounts: when `project.mounts` is not the very
+    same table, everything is rebuilt."""
+
+    mounts: object  # `project.mounts` the orders were computed with
+    index: dict[str, int]  # path -> its position in `project.modules` (same set of modules while kept)
+    shares: dict[str, list[tuple[_GroupKey, _Ordered]]]  # path -> its routes' group entries, in route order
+    groups: dict[_GroupKey, dict[str, list[_Ordered]]]  # group -> path -> its members, in route order
+    url_names: dict[str, set[str]]  # path -> the literal names it gives to url_for
+    url_count: dict[str, int]  # name -> how many modules give it to url_for
+    decided: dict[_GroupKey, dict[int, _Clash]]  # group -> site id -> the site's first clash in the group
+    by_site: dict[int, dict[_GroupKey, _Clash]]  # site id -> its clashes, per group
+    out: dict[int, list[_Clash]]  # site id -> the clashes reported (the first app's, per kind)
+
+    @staticmethod
+    def build(project: Project) -> _Table:
+        table = _Table(project.mounts, {}, {}, {}, {}, {}, {}, {}, {})
+        routes: dict[str, list[Route]] = {}  # from the project's list: cheaper than `routes_of` per module
+        for route in project.routes:
+            routes.setdefault(route.module.path, []).append(route)
+        for i, (path, facts) in enumerate(project.modules.items()):
+            table.index[path] = i
+            table._add(path, facts, routes.get(path, ()))
+        for key, per_path in table.groups.items():
+            if len(per_path) > 1 or len(next(iter(per_path.values()))) > 1:  # one route alone cannot clash
+                table._decide(key)
+        return table
+
+    @staticmethod
+    def update(project: Project, table: _Table, changed: frozenset[str]) -> _Table:
+        if project.mounts is not table.mounts or any(p not in table.index for p in changed):
+            return _Table.build(project)
+        touched: set[_GroupKey] = set()
+        flipped: set[str] = set()  # names given to url_for by some module before and by none after, or back
+        for path in changed:
+            for key, _ in table.shares.pop(path, ()):
+                touched.add(key)
+                members = table.groups.get(key)
+                if members is not None:
+                    members.pop(path, None)
+                    if not members:
+                        del table.groups[key]
+            for name in table.url_names.pop(path, ()):
+                table.url_count[name] -= 1
+                if not table.url_count[name]:
+                    del table.url_count[name]
+                    flipped.add(name)
+            facts = project.modules.get(path)
+            if facts is None:
+                return _Table.build(project)
+            touched.update(key for key, _ in table._add(path, facts, project.routes_of(facts)))
+            flipped.update(name for name in table.url_names[path] if table.url_count[name] == 1)
+        if flipped:
+            touched.update(key for key in (*table.groups, *table.decided) if key[1] == "name" and key[2] in flipped)
+        for key in touched:
+            table._decide(key)
+        return table
+
+    def _add(self, path: str, facts: ModuleFacts, routes: Iterable[Route]) -> list[tuple[_GroupKey, _Ordered]]:
+        """Add one module's share: its routes' group entries and the names it gives to url_for."""
+        share: list[tuple[_GroupKey, _Ordered]] = []
+        for route in routes:
+            if route.kind == "starlette":
+                continue
+            operation, name, is_explicit = _keys(route)
+            for app, order in _orders(route):
+                if operation is not None:
+                    share.append(((app, "operation_id", operation), (order, route, True)))
+                if name is not None:
+                    share.append(((app, "name", name), (order, route, is_explicit)))
+        self.shares[path] = share
+        for key, member in share:
+            self.groups.setdefault(key, {}).setdefault(path, []).append(member)
+        names = _url_for_names_in(facts)
+        self.url_names[path] = names
+        for name in names:
+            self.url_count[name] = self.url_count.get(name, 0) + 1
+        return share
+
+    def _decide(self, key: _GroupKey) -> None:
+        """Re-decide one group; the reported clashes of the sites it had or has clashes for follow."""
+        old = self.decided.pop(key, {})
+        per_path = self.groups.get(key)
+        if not old and (not per_path or (len(per_path) == 1 and len(next(iter(per_path.values()))) < 2)):
+            return  # one route alone: no clash before, none now (most groups)
+        new: dict[int, _Clash] = {}
+        if per_path:
+            # In a fresh build's order: modules in project order, then routes and mounts in order.
+            paths = sorted(per_path, key=self.index.__getitem__) if len(per_path) > 1 else per_path
+            members = [m for p in paths for m in per_path[p]]
+            _, kind, value = key
+            if kind == "operation_id":
+                new = _decide_operation(members, value)
+            else:
+                new = _decide_name(members, value, value in self.url_count)
+        if new:
+            self.decided[key] = new
+        for site in old:
+            clashes = self.by_site[site]
+            del clashes[key]
+        for site, clash in new.items():
+            self.by_site.setdefault(site, {})[key] = clash
+        for site in {*old, *new}:
+            clashes = self.by_site.get(site, {})
+            if clashes:
+                self.out[site] = _reported(clashes)
+            else:
+                self.by_site.pop(site, None)
+                self.out.pop(site, None)
+
+
+def _reported(clashes: dict[_GroupKey, _Clash]) -> list[_Clash]:
+    """Per kind the clash in the first app (by key), ordered by app, operation ids before names."""
+    best: dict[str, tuple[str, _Clash]] = {}
+    for (app, kind, _), clash in clashes.items():
+        if kind not in best or app < best[kind][0]:
+            best[kind] = (app, clash)
+    return [clash for _, clash in sorted(best.values(), key=lambda e: (e[0], e[1].kind != "operation_id"))]
+
+
+def _decide_operation(members: list[_Ordered], value: str) -> dict[int, _Clash]:
+    out: dict[int, _Clash] = {}
+    if len(members) < 2:
+        return out
+    group = [route for _, route, _ in sorted(members, key=lambda e: e[0])]
+    for i, route in enumerate(group):
+        if id(route.site) in out:
             continue
-        operation, name, is_explicit = _keys(route)
-        for app, order in _orders(route):
-            if operation is not None:
-                by_operation.setdefault(app, {}).setdefault(operation, []).append((order, route, True))
-            if name is not None:
-                by_name.setdefault(app, {}).setdefault(name, []).append((order, route, is_explicit))
-    out: dict[int, list[_Clash]] = {}
-    reported: set[tuple[int, str]] = set()
-    for app in sorted({*by_operation, *by_name}):
-        for value, members in by_operation.get(app, {}).items():
-            if len(members) < 2:
-                continue
-            group = [route for _, route, _ in sorted(members, key=lambda e: e[0])]
-            for i, route in enumerate(group):
-                first = next((o for o in group[:i] if o.site is not route.site and not exclusive(o, route)), None)
-                if first is not None and (id(route.site), "operation_id") not in reported:
-                    reported.add((id(route.site), "operation_id"))
-                    out.setdefault(id(route.site), []).append(_Clash(route, first, "operation_id", value))
-        for value, members in by_name.get(app, {}).items():
-            called = value in url_names
-            if len(members) < 2 or not (called or any(explicit for _, _, explicit in members)):
-                continue
-            named = [(route, explicit) for _, route, explicit in sorted(members, key=lambda e: e[0])]
-            explicit_before: list[Route] = []  # an implicit name not given to url_for clashes with these only
-            for i, (route, is_explicit) in enumerate(named):
-                if not (is_explicit or called or explicit_before):
-                    continue  # an implicit name, nothing explicit before it: no clash
-                candidates: Iterable[Route] = (
-                    (named[j][0] for j in range(i)) if is_explicit or called else explicit_before
-                )
-                first = next(
-                    (
-                        o
-                        for o in candidates
-                        if o.site is not route.site and not _same_handler(o, route) and not exclusive(o, route)
-                    ),
-                    None,
-                )
-                if first is not None and (id(route.site), "name") not in reported:
-                    reported.add((id(route.site), "name"))
-                    out.setdefault(id(route.site), []).append(_Clash(route, first, "name", value))
-                if is_explicit:
-                    explicit_before.append(route)
-    _CACHE[project] = (routes, out)
+        first = next((o for o in islice(group, i) if o.site is not route.site and not exclusive(o, route)), None)
+        if first is not None:
+            out[id(route.site)] = _Clash(route, first, "operation_id", value)
+    return out
+
+
+def _decide_name(members: list[_Ordered], value: str, called: bool) -> dict[int, _Clash]:
+    out: dict[int, _Clash] = {}
+    if len(members) < 2 or not (called or any(explicit for _, _, explicit in members)):
+        return out
+    named = [(route, explicit) for _, route, explicit in sorted(members, key=lambda e: e[0])]
+    explicit_before: list[Route] = []  # an implicit name not given to url_for clashes with these only
+    for i, (route, is_explicit) in enumerate(named):
+        if not (is_explicit or called or explicit_before):
+            continue  # an implicit name, nothing explicit before it: no clash
+        if id(route.site) not in out:
+            candidates: Iterable[Route] = (named[j][0] for j in range(i)) if is_explicit or called else explicit_before
+            first = next(
+                (
+                    o
+                    for o in candidates
+                    if o.site is not route.site and not _same_handler(o, route) and not exclusive(o, route)
+                ),
+                None,
+            )
+            if first is not None:
+                out[id(route.site)] = _Clash(route, first, "name", value)
+        if is_explicit:
+            explicit_before.append(route)
     return out
 
 
@@ -216,14 +325,6 @@ def _orders(route: Route) -> list[tuple[str, tuple[Position, ...]]]:
 def _same_handler(a: Route, b: Route) -> bool:
     """One function registered twice (`@app.get` and `@app.head` stacked): one name, one endpoint."""
     return a.handler is not None and a.handler is b.handler
-
-
-def _url_for_names(project: Project) -> set[str]:
-    """Literal names passed to `url_for(...)` / `url_path_for(...)` anywhere in the project."""
-    out: set[str] = set()
-    for module in project.modules.values():
-        out |= _url_for_names_in(module)
-    return out
 
 
 def _url_for_names_in(module: ModuleFacts) -> set[str]:
