@@ -1,4 +1,4 @@
-"""Per-app route tables for the project rules (FPA103 duplicates, FPA104 shadowing), computed once per project.
+"""Per-app route tables for the project rules (FPA103 duplicates, FPA104 shadowing), kept across updates.
 
 Each entry is one route as one app serves it: its full path, and the order FastAPI registers it in. The order
 is a sequence of positions, one per level of the router tree (the include site in the app, the include site in
@@ -9,21 +9,21 @@ first differ at positions in the same file: across files, the import order decid
 from __future__ import annotations
 
 import ast
+import itertools
 import os
 import re
-import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
-from ...model.facts import RouteSite
+from ...model.facts import ModuleFacts, RouteSite
 from ...model.project import Include, Project, Route
 
 # (file, line, column, sub-order): sub-order ranks stacked decorators of one function (the lowest runs first).
 Position = tuple[str, int, int, int]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Entry:
     route: Route
     app: str
@@ -86,39 +86,100 @@ def _include_position(inc: Include) -> Position:
     return (inc.module.path, node.lineno, node.col_offset, 0)
 
 
-_CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[str, list[Entry]]]] = weakref.WeakKeyDictionary()
-
-
 def app_tables(project: Project) -> dict[str, list[Entry]]:
-    """app key -> its routes with a literal full path. Recomputed whenever the project relinks, from entries
-    kept per route while the route and the mounts it reaches apps through are the same objects."""
-    routes = project.routes  # a fresh list after every `Project.invalidate()`
-    cached = _CACHE.get(project)
-    if cached is not None and cached[0] is routes:
-        return cached[1]
+    """app key -> its routes with a literal full path, in a fresh build's order (modules in project order, then
+    routes, then mounts)."""
+    return app_state(project).tables
+
+
+def app_state(project: Project) -> AppTables:
+    """The per-app tables with what they are made of (each module's entries), kept across updates."""
+    return project.incremental("routes.app_tables", AppTables.build, AppTables.update)
+
+
+_generations = itertools.count()
+
+
+@dataclass(eq=False)
+class AppTables:
+    """The per-app route tables, kept across keystrokes.
+
+    Rebuilding them from every route after each edit is O(all routes); instead each module's share (the entries
+    of its routes) is kept, and an update recomputes only the shares of the changed modules and splices them
+    into the apps they were or are in. Entries depend on the mounts: when `project.mounts` is not the very same
+    table, everything is rebuilt (with a new `generation`, which the tables derived from these compare)."""
+
+    mounts: object  # `project.mounts` the entries were made with
+    index: dict[str, int]  # path -> its position in `project.modules` (same set of modules while kept)
+    shares: dict[str, list[Entry]]  # path -> its entries (routes in order, then mounts), every module in order
+    tables: dict[str, list[Entry]]  # app key -> its entries: the shares, module after module
+    generation: int
+    chains: dict[int, tuple[Position, ...]]  # id of a mount -> the positions of its includes
+
+    @staticmethod
+    def build(project: Project) -> AppTables:
+        mounts = project.mounts
+        index: dict[str, int] = {}
+        shares: dict[str, list[Entry]] = {}
+        chains: dict[int, tuple[Position, ...]] = {}
+        for i, (path, facts) in enumerate(project.modules.items()):
+            index[path] = i
+            shares[path] = _share(project, facts, chains)
+        return AppTables(mounts, index, shares, _concat(shares.values()), next(_generations), chains)
+
+    @staticmethod
+    def update(project: Project, kept: AppTables, changed: frozenset[str]) -> AppTables:
+        if project.mounts is not kept.mounts or any(p not in kept.index for p in changed):
+            return AppTables.build(project)
+        for path in changed:
+            facts = project.modules.get(path)
+            if facts is None:
+                return AppTables.build(project)
+            old = kept.shares[path]
+            new = _share(project, facts, kept.chains)
+            kept.shares[path] = new  # in place: the order of modules is kept
+            if len(old) == len(new) and all(a is b for a, b in zip(old, new)):
+                continue
+            apps = list(dict.fromkeys(e.app for e in old))
+            if apps != list(dict.fromkeys(e.app for e in new)):
+                kept.tables = _concat(kept.shares.values())  # apps appear, go or change order: as built
+                continue
+            for app in apps:
+                # A module's entries are contiguous in each app's table: replaced in a new list.
+                table = kept.tables[app]
+                mine = [e for e in old if e.app == app]
+                start = table.index(mine[0])
+                kept.tables[app] = [*table[:start], *(e for e in new if e.app == app), *table[start + len(mine) :]]
+        return kept
+
+
+def _share(project: Project, facts: ModuleFacts, chains: dict[int, tuple[Position, ...]]) -> list[Entry]:
+    return [entry for route in project.routes_of(facts) for entry in _entries(route, chains)]
+
+
+def _concat(shares: Iterable[list[Entry]]) -> dict[str, list[Entry]]:
     tables: dict[str, list[Entry]] = {}
-    for route in routes:
-        for entry in _entries(route):
+    for share in shares:
+        for entry in share:
             tables.setdefault(entry.app, []).append(entry)
-    _CACHE[project] = (routes, tables)
     return tables
 
 
-def _entries(route: Route) -> list[Entry]:
-    mounts = tuple(route.mounts)
-    kept = route.memo.get("tables.entries")
-    if isinstance(kept, tuple) and len(kept[0]) == len(mounts) and all(a is b for a, b in zip(kept[0], mounts)):
-        return cast(list[Entry], kept[1])
-    out: list[Entry] = []
+def _entries(route: Route, chains: dict[int, tuple[Position, ...]]) -> list[Entry]:
+    """A route's entries, one per mount with a literal prefix; `chains` memoises each mount's include positions
+    (by id: the mounts are held by the tables)."""
     local = route.local_path
-    if local is not None:
-        own = _site_position(route)
-        for mount in mounts:
-            if mount.prefix is None:
-                continue
-            order = (*(_include_position(inc) for inc in mount.chain), own)
-            out.append(Entry(route, mount.app, mount.prefix + local, order, mount.chain))
-    route.memo["tables.entries"] = (mounts, out)  # holds the mounts: compared by identity above
+    if local is None:
+        return []
+    own = _site_position(route)
+    out: list[Entry] = []
+    for mount in route.mounts:
+        if mount.prefix is None:
+            continue
+        chain = chains.get(id(mount))
+        if chain is None:
+            chain = chains[id(mount)] = tuple(_include_position(inc) for inc in mount.chain)
+        out.append(Entry(route, mount.app, mount.prefix + local, (*chain, own), mount.chain))
     return out
 
 

@@ -62,16 +62,19 @@ No equivalent in ruff or flake8-fastapi.
 from __future__ import annotations
 
 import ast
-import weakref
+from bisect import bisect_left, insort
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 
 from ...fixes import fix
 from ...model.facts import RouteSite
-from ...model.paths import PARAM, has_params, path_regex
+from ...model.paths import PARAM, path_regex
 from ...model.project import Project, Route
 from ...model.walk import walk_list
 from ..base import Context, Edit, Finding, Fix, Rule
-from ._tables import Entry, app_tables, before, exclusive, path_anchor, where
+from ._tables import Entry, Position, app_state, before, exclusive, path_anchor, where
 
 Shadow = tuple[Entry, Entry, str]  # (literal entry, the parameter entry that catches it, method)
 
@@ -96,62 +99,193 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
 
 
-_CACHE: weakref.WeakKeyDictionary[Project, tuple[object, dict[RouteSite, Shadow]]] = weakref.WeakKeyDictionary()
-
-
 def _shadows(project: Project) -> dict[RouteSite, Shadow]:
-    tables = app_tables(project)
-    cached = _CACHE.get(project)
-    if cached is not None and cached[0] is tables:
-        return cached[1]
-    out: dict[RouteSite, Shadow] = {}
-    for app in sorted(tables):
-        by_method: dict[str, tuple[list[Entry], list[Entry]]] = {}
-        # A route reached twice under one path (a router included twice) is served by its first copy.
-        first: dict[tuple[int, str], Entry] = {}
-        for entry in sorted(tables[app], key=lambda e: e.order):
-            first.setdefault((id(entry.site), entry.path), entry)
-        for entry in first.values():
-            for method in entry.route.methods:
-                params, literals = by_method.setdefault(method, ([], []))
-                (params if has_params(entry.path) else literals).append(entry)
-        for method, (params, literals) in by_method.items():
-            # The parameter routes in registration order, by the literal text before their first parameter:
-            # a path template's regex only matches paths that start with that text.
-            if not literals or not params:
+    return project.incremental("fpa104.shadows", _Table.build, _Table.update).out
+
+
+_Key = tuple[tuple[Position, ...], tuple[int, int]]  # registration order, then (module, entry) position
+_Member = tuple[_Key, Entry]
+_BucketKey = tuple[str, str]  # (app, method)
+
+
+@dataclass(eq=False)
+class _Bucket:
+    """The routes of one app with one method: parameter routes by the literal text before their first
+    parameter (a path template's regex only matches paths that start with that text), literal routes by path."""
+
+    params: dict[str, list[_Member]] = field(default_factory=dict)
+    literals: list[tuple[str, _Key, Entry]] = field(default_factory=list)  # sorted
+    found: dict[Entry, tuple[_Key, Entry]] = field(default_factory=dict)  # literal -> (its key, parameter route)
+
+
+@dataclass(eq=False)
+class _Table:
+    """The shadowed routes of the whole project, kept across keystrokes.
+
+    Matching every literal route against the parameter routes after each edit is O(all routes); instead the
+    buckets keep each module's routes, an update replaces those of the changed modules and re-decides only their
+    literal routes and those their parameter routes (before or after) may match. Built on the app tables: when
+    those were rebuilt (another `generation`), so is this."""
+
+    generation: int
+    shares: dict[str, list[Entry]]  # path -> the app tables' share it was made from
+    firsts: dict[str, list[_Member]]  # path -> its entries, a route reached twice under one path only once
+    buckets: dict[_BucketKey, _Bucket]
+    out: dict[RouteSite, Shadow]
+
+    @staticmethod
+    def build(project: Project) -> _Table:
+        state = app_state(project)
+        table = _Table(state.generation, {}, {}, {}, {})
+        for path, share in state.shares.items():
+            table._add(state.index[path], path, share, keep_sorted=False)
+        for bucket in table.buckets.values():
+            bucket.literals.sort(key=_by_path)
+            if bucket.params:
+                for _, key, literal in bucket.literals:
+                    _decide(bucket, key, literal)
+        table._report()
+        return table
+
+    @staticmethod
+    def update(project: Project, table: _Table, changed: frozenset[str]) -> _Table:
+        state = app_state(project)
+        if state.generation != table.generation:
+            return _Table.build(project)
+        prefixes: dict[_BucketKey, set[str]] = {}  # of parameter routes gone or come: the literals they may match
+        todo: dict[tuple[_BucketKey, Entry], _Key] = {}  # literal routes to decide
+        for path in changed:
+            old, new = table.shares[path], state.shares[path]
+            if len(old) == len(new) and all(a is b for a, b in zip(old, new)):
                 continue
-            ordered = sorted(params, key=lambda e: e.order)
-            by_prefix: dict[str, list[int]] = {}
-            for index, param in enumerate(ordered):
-                found = PARAM.search(param.path)
-                prefix = param.path[: found.start()] if found is not None else param.path
-                by_prefix.setdefault(prefix, []).append(index)
-            for literal in literals:
-                if literal.site in out:
-                    continue
-                path = literal.path
-                candidates: list[int] = []
-                for end in range(len(path) + 1):
-                    bucket = by_prefix.get(path[:end])
-                    if bucket is not None:
-                        candidates.extend(bucket)
-                candidates.sort()
-                for index in candidates:
-                    param = ordered[index]
-                    if ":path}" not in param.path and param.path.count("/") != path.count("/"):
-                        continue  # only the `path` converter matches a "/": cheaper than compiling the regex
-                    regex = path_regex(param.path)
-                    if (
-                        regex is not None
-                        and param.site is not literal.site
-                        and regex.match(path)
-                        and before(param, literal) is True
-                        and not exclusive(param.route, literal.route)
-                    ):
-                        out[literal.site] = (literal, param, method)
-                        break
-    _CACHE[project] = (tables, out)
-    return out
+            i = state.index[path]
+            gone: dict[_BucketKey, set[str]] = {}
+            for key, entry in table.firsts[path]:
+                prefix = _prefix(entry.path)
+                for method in entry.route.methods:
+                    name = (entry.app, method)
+                    bucket = table.buckets[name]
+                    if prefix is not None:
+                        gone.setdefault(name, set()).add(prefix)
+                    else:
+                        del bucket.literals[bisect_left(bucket.literals, (entry.path, key), key=_by_path)]
+                        bucket.found.pop(entry, None)
+                        todo.pop((name, entry), None)
+            for name, dropped in gone.items():
+                params = table.buckets[name].params
+                for prefix in dropped:
+                    params[prefix] = [m for m in params[prefix] if m[0][1][0] != i]
+                    if not params[prefix]:
+                        del params[prefix]
+                prefixes.setdefault(name, set()).update(dropped)
+            for name, key, entry, prefix in table._add(i, path, new, keep_sorted=True):
+                if prefix is not None:
+                    prefixes.setdefault(name, set()).add(prefix)
+                else:
+                    todo[(name, entry)] = key
+        for name, changed_prefixes in prefixes.items():
+            literals = table.buckets[name].literals
+            for prefix in changed_prefixes:
+                index = bisect_left(literals, prefix, key=_path)
+                while index < len(literals) and literals[index][0].startswith(prefix):
+                    _, key, literal = literals[index]
+                    todo[(name, literal)] = key
+                    index += 1
+        for (name, literal), key in todo.items():
+            bucket = table.buckets[name]
+            bucket.found.pop(literal, None)
+            _decide(bucket, key, literal)
+        for name in [n for n, b in table.buckets.items() if not b.params and not b.literals]:
+            del table.buckets[name]
+        table._report()
+        return table
+
+    def _add(
+        self, i: int, path: str, share: list[Entry], keep_sorted: bool
+    ) -> list[tuple[_BucketKey, _Key, Entry, str | None]]:
+        """Add a module's entries to the buckets, a route reached twice under one path (a router included
+        twice) by its first registration only; returns them with the bucket of each method."""
+        self.shares[path] = share
+        if not share:
+            self.firsts[path] = []
+            return []
+        firsts: dict[tuple[str, int, str], _Member] = {}
+        for j, entry in enumerate(share):
+            key: _Key = (entry.order, (i, j))
+            same = (entry.app, id(entry.site), entry.path)
+            if same not in firsts or key < firsts[same][0]:
+                firsts[same] = (key, entry)
+        self.firsts[path] = list(firsts.values())
+        added: list[tuple[_BucketKey, _Key, Entry, str | None]] = []
+        for key, entry in firsts.values():
+            prefix = _prefix(entry.path)
+            for method in entry.route.methods:
+                name = (entry.app, method)
+                bucket = self.buckets.get(name)
+                if bucket is None:
+                    bucket = self.buckets[name] = _Bucket()
+                if prefix is not None:
+                    bucket.params.setdefault(prefix, []).append((key, entry))
+                elif keep_sorted:
+                    insort(bucket.literals, (entry.path, key, entry), key=_by_path)
+                else:
+                    bucket.literals.append((entry.path, key, entry))
+                added.append((name, key, entry, prefix))
+        return added
+
+    def _report(self) -> None:
+        """Each literal route's first shadow, taken as a fresh build takes them: apps by key, then methods in
+        the order they first appear in the app's registrations, then literal routes in registration order."""
+        hits: dict[RouteSite, list[tuple[str, str, _Key, Entry, Entry]]] = {}
+        for (app, method), bucket in self.buckets.items():
+            for literal, (key, param) in bucket.found.items():
+                hits.setdefault(literal.site, []).append((app, method, key, literal, param))
+        self.out = {}
+        for site, found in hits.items():
+            if len(found) > 1:
+                found.sort(key=lambda h: (h[0], self._rank((h[0], h[1])), h[2]))
+            _, method, _, literal, param = found[0]
+            self.out[site] = (literal, param, method)
+
+    def _rank(self, name: _BucketKey) -> tuple[_Key, int]:
+        bucket = self.buckets[name]
+        members = [*(m for ms in bucket.params.values() for m in ms), *((k, e) for _, k, e in bucket.literals)]
+        return min((key, entry.route.methods.index(name[1])) for key, entry in members)
+
+
+_by_path = itemgetter(0, 1)  # (path, key) of a literal route: unique, the entry is never compared
+_path = itemgetter(0)
+
+
+@lru_cache(maxsize=1 << 16)
+def _prefix(path: str) -> str | None:
+    """The literal text before a path template's first parameter; None for a path without parameters."""
+    found = PARAM.search(path)
+    return path[: found.start()] if found is not None else None
+
+
+def _decide(bucket: _Bucket, key: _Key, literal: Entry) -> None:
+    """The first parameter route registered before a literal route that matches its path, if any."""
+    path = literal.path
+    candidates: list[_Member] = []
+    for end in range(len(path) + 1):
+        members = bucket.params.get(path[:end])
+        if members:
+            candidates.extend(members)
+    candidates.sort(key=lambda m: m[0])
+    for _, param in candidates:
+        if ":path}" not in param.path and param.path.count("/") != path.count("/"):
+            continue  # only the `path` converter matches a "/": cheaper than compiling the regex
+        regex = path_regex(param.path)
+        if (
+            regex is not None
+            and param.site is not literal.site
+            and regex.match(path)
+            and before(param, literal) is True
+            and not exclusive(param.route, literal.route)
+        ):
+            bucket.found[literal] = (key, param)
+            return
 
 
 # -- fix ----------------------------------------------------------------------------------------------------

@@ -69,12 +69,12 @@ No equivalent in ruff or flake8-fastapi.
 from __future__ import annotations
 
 import os
-import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from ...model.facts import ModuleFacts
 from ...model.names import ROUTE_CALLS, ROUTE_DECORATORS
-from ...model.project import Project, RouterObject
+from ...model.project import Include, Project, RouterObject
 from ..base import Context, Finding, Rule
 
 # Reading `router.<attr>` for these only declares the router's own routes (or its children).
@@ -123,42 +123,139 @@ def _route_counts(project: Project, module: ModuleFacts) -> dict[str, int]:
     return counts
 
 
-_ROOTS: weakref.WeakKeyDictionary[Project, tuple[object, tuple[list[str], set[str]]]] = weakref.WeakKeyDictionary()
-
-
 def _app_roots(project: Project) -> tuple[list[str], set[str]]:
     """Source trees of the apps that include at least one router (the top package holding the app's module,
     or the module's directory when it is not in a package) and include nothing we cannot resolve, and the keys
     of every included router."""
-    includes = project.includes
-    cached = _ROOTS.get(project)
-    if cached is not None and cached[0] is includes:
-        return cached[1]
-    roots: set[str] = set()
-    tops: dict[str, str] = {}  # module directory -> its top package directory (asked once per directory)
-    for inc in includes:
-        parent = project.objects.get(inc.parent)
-        if parent is None or parent.kind != "app":
-            continue
-        start = os.path.dirname(parent.module.path)
-        directory = tops.get(start)
-        if directory is None:
-            directory = start
-            while os.path.exists(os.path.join(os.path.dirname(directory), "__init__.py")):
-                directory = os.path.dirname(directory)
-            tops[start] = directory
-        roots.add(directory)
-    # An app tree that includes something we cannot resolve (`include_router(r)` in a loop over discovered
-    # modules, a router handed in from a fixture) may include any of its routers: silent there.
-    resolved = {id(inc.site.node) for inc in includes}
-    for facts in project.modules.values():
-        for site in facts.method_calls("include_router"):
-            if id(site.node) in resolved or project.object_for(site.receiver, facts) is None:
+    return project.incremental("fpa105.roots", _Roots.build, _Roots.update).out
+
+
+@dataclass(frozen=True)
+class _Share:
+    """What one module's `include_router` calls tell: the directories of the apps they include into, the
+    routers they include, and whether one includes something we cannot resolve."""
+
+    starts: tuple[str, ...]
+    children: tuple[str, ...]
+    unresolved: bool
+
+
+@dataclass(eq=False)
+class _Roots:
+    """`_app_roots`, kept across keystrokes: a pass over every module's includes after each edit is
+    O(all modules); instead each module's share is kept (it depends on the module and those it imports, as its
+    includes do) and an update recomputes the changed modules' shares."""
+
+    shares: dict[str, _Share]
+    starts: dict[str, int]  # app module directory -> how many includes into an app there
+    children: dict[str, int]  # included router key -> how many includes of it
+    unresolved: set[str]  # paths of the modules that include something we cannot resolve
+    tops: dict[str, str]  # module directory -> its top package directory (asked once per directory)
+    out: tuple[list[str], set[str]]
+
+    @staticmethod
+    def build(project: Project) -> _Roots:
+        table = _Roots({}, {}, {}, set(), {}, ([], set()))
+        by_module: dict[str, list[Include]] = {}
+        for inc in project.includes:
+            by_module.setdefault(inc.module.path, []).append(inc)
+        for path, facts in project.modules.items():
+            share = _share(project, facts, by_module.get(path, []))
+            if share is _NOTHING:
+                table.shares[path] = share
+            else:
+                table._add(path, share)
+        table._roots()
+        return table
+
+    @staticmethod
+    def update(project: Project, table: _Roots, changed: frozenset[str]) -> _Roots:
+        dirty = False
+        for path in changed:
+            facts = project.modules.get(path)
+            if facts is None:
+                return _Roots.build(project)
+            share = _share(project, facts, [inc for inc in project.includes if inc.module is facts])
+            old = table.shares.get(path)
+            if share == old:
                 continue
-            roots = {root for root in roots if not _under(facts.path, root)}
-    out = (sorted(roots), {inc.child for inc in includes})
-    _ROOTS[project] = (includes, out)
-    return out
+            dirty = True
+            if old is not None:
+                for start in old.starts:
+                    _count(table.starts, start, -1)
+                for child in old.children:
+                    if not _count(table.children, child, -1):
+                        table.out[1].discard(child)
+            table._add(path, share)
+        if dirty:
+            table._roots()
+        return table
+
+    def _add(self, path: str, share: _Share) -> None:
+        self.shares[path] = share
+        for start in share.starts:
+            _count(self.starts, start, 1)
+        for child in share.children:
+            if _count(self.children, child, 1) == 1:
+                self.out[1].add(child)
+        if share.unresolved:
+            self.unresolved.add(path)
+        else:
+            self.unresolved.discard(path)
+
+    def _roots(self) -> None:
+        roots: set[str] = set()
+        for start in self.starts:
+            directory = self.tops.get(start)
+            if directory is None:
+                directory = start
+                while os.path.exists(os.path.join(os.path.dirname(directory), "__init__.py")):
+                    directory = os.path.dirname(directory)
+                self.tops[start] = directory
+            roots.add(directory)
+        # An app tree that includes something we cannot resolve (`include_router(r)` in a loop over discovered
+        # modules, a router handed in from a fixture) may include any of its routers: silent there.
+        for path in self.unresolved:
+            roots = {root for root in roots if not _under(path, root)}
+        self.out = (sorted(roots), self.out[1])
+
+
+_NOTHING = _Share((), (), False)
+
+
+def _share(project: Project, facts: ModuleFacts, includes: Sequence[Include]) -> _Share:
+    sites = facts.method_calls("include_router")
+    if not sites:
+        return _NOTHING  # most modules
+    starts: list[str] = []
+    directories: dict[str, str | None] = {}  # parent key -> the app's module directory, None if no app
+    objects = project.objects
+    for inc in includes:
+        start = directories.get(inc.parent, "")
+        if start == "":
+            parent = objects.get(inc.parent)
+            start = directories[inc.parent] = (
+                os.path.dirname(parent.module.path) if parent is not None and parent.kind == "app" else None
+            )
+        if start is not None:
+            starts.append(start)
+    unresolved = False
+    if len(sites) > len(includes):  # an include for every site that resolves
+        resolved = {id(inc.site.node) for inc in includes}
+        unresolved = any(
+            id(site.node) not in resolved and project.object_for(site.receiver, facts) is not None for site in sites
+        )
+    return _Share(tuple(starts), tuple(inc.child for inc in includes), unresolved)
+
+
+def _count(counts: dict[str, int], key: str, step: int) -> int:
+    """Add `step` to a count (dropped at zero); the new count."""
+    count = counts.get(key, 0) + step
+    if count:
+        counts[key] = count
+    else:
+        counts.pop(key, None)
+    return count
 
 
 def _under(path: str, root: str) -> bool:
