@@ -202,7 +202,7 @@ class Project:
         self._mounts_memo: tuple[object, list[Include], dict[str, list[Mount]]] | None = None
         self.revision = 0  # bumped on every update: lets front ends cache what they derive
         self.derived: dict[str, object] = {}  # caches of helpers outside this class, cleared on every update
-        self._lookups: dict[tuple[str, str], Symbol | None] = {}  # (importer's path, name) -> `lookup`
+        self._lookups: dict[str, dict[str, Symbol | None]] = {}  # importer's path -> name -> `lookup`
         # (revision, paths whose parts that update dropped; None: everything) for the last updates, and the
         # tables kept across updates (see `incremental`).
         self._log: list[tuple[int, frozenset[str] | None]] = []
@@ -388,11 +388,12 @@ class Project:
         if _depth == 0 and self.modules.get(importer.path) is importer:
             # Rules resolve the same names from the same modules again and again; the answers hold until the
             # next update (`_relink` clears them).
-            key = (importer.path, qualname)
-            if key in self._lookups:
-                return self._lookups[key]
-            found = self._lookup(qualname, importer, 0)
-            self._lookups[key] = found
+            memo = self._lookups.get(importer.path)
+            if memo is None:
+                memo = self._lookups[importer.path] = {}
+            elif qualname in memo:
+                return memo[qualname]
+            found = memo[qualname] = self._lookup(qualname, importer, 0)
             return found
         return self._lookup(qualname, importer, _depth)
 
