@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from flake8_fastapi.checker import SourceError, check_module, discover, read_source, syntax_finding
 from flake8_fastapi.config import ConfigError, Settings, load_settings
 from flake8_fastapi.model.extract import extract
-from flake8_fastapi.model.project import Project, module_names
+from flake8_fastapi.model.layout import module_names
+from flake8_fastapi.model.project import Project
 from flake8_fastapi.model.source import SourceFile
 from flake8_fastapi.rules import all_rules
 from flake8_fastapi.rules.base import Finding

@@ -15,7 +15,8 @@ from dataclasses import replace
 
 from .config import Settings
 from .model.facts import ModuleFacts
-from .model.project import Project, find_root
+from .model.layout import find_root
+from .model.project import Project
 from .parallel import collector_paused
 from .rules import all_rules
 from .rules.base import Context, Finding

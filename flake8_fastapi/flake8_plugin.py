@@ -22,7 +22,8 @@ from typing import Any, ClassVar
 from . import __version__
 from .checker import SourceError, build_project, check_module, discover, read_source
 from .config import ConfigError, Settings, load_settings
-from .model.project import Project, find_root
+from .model.layout import find_root
+from .model.project import Project
 from .rules import all_rules
 
 _FULL_CODE = re.compile(r"^FPA\d{3}$")

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from .cache import ResultCache, content_hash, files_key
 from .checker import SourceError, check_module, decode_source, discover, log
 from .config import ConfigError, Settings, load_settings
-from .model.project import ROOT_MARKERS, Project
+from .model.layout import ROOT_MARKERS
+from .model.project import Project
 from .parallel import check_in_parallel, collector_paused
 from .rules.base import Finding
 

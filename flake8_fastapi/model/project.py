@@ -10,176 +10,33 @@ from __future__ import annotations
 import ast
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar, cast
 
 from .extract import extract
-from .facts import Assignment, CallSite, ClassInfo, FunctionInfo, ModuleFacts, RouteSite
-from .names import APIROUTER, FASTAPI, HTTP_METHODS, canonical
+from .facts import Assignment, ClassInfo, FunctionInfo, ModuleFacts
+from .layout import module_names
+from .link_inputs import (
+    imported_names,
+    imports_fastapi,
+    interface,
+    keyword_value,
+    literal_keyword,
+    literal_str,
+    reuse_walks,
+    route_methods,
+)
+from .link_tables import IncludesTable, ObjectsTable, RoutesTable
+from .links import Include, Mount, Route, RouterObject, Symbol
+from .names import APIROUTER, FASTAPI, canonical
 from .reextract import extract_recorded, reextract
 from .source import SourceFile
 
-ROOT_MARKERS = ("pyproject.toml", "setup.cfg", ".git", "setup.py")
 # Link parts that hold only names of other modules' objects (keys), never the objects themselves.
 _NAME_ONLY_PARTS = frozenset({"objects", "includes"})
 _LOG_SIZE = 64  # updates remembered by `changed_since`
 T = TypeVar("T")
-# A project "uses FastAPI" when one of its modules imports one of these (or a `fastapi_*` package): the rules
-# are about FastAPI applications and the libraries they are built from, and stay silent elsewhere.
-FASTAPI_ECOSYSTEM = ("fastapi", "starlette", "pydantic", "pydantic_settings", "sqlmodel")
-
-
-@dataclass(frozen=True)
-class Symbol:
-    """What a qualified name resolves to inside the project."""
-
-    module: ModuleFacts
-    qualname: str
-    obj: FunctionInfo | ClassInfo | Assignment | ModuleFacts | str  # str: an annotated parameter's type
-
-    @property
-    def key(self) -> str:
-        return f"{self.module.path}::{self.qualname}"
-
-
-@dataclass(eq=False)
-class Include:
-    """`parent.include_router(child, prefix=...)`."""
-
-    module: ModuleFacts
-    site: CallSite
-    parent: str  # object key
-    child: str  # object key
-    prefix: str | None  # None: not a literal
-
-
-@dataclass(eq=False)
-class RouterObject:
-    key: str
-    kind: str  # "app" | "router"
-    module: ModuleFacts
-    qualname: str
-    call: ast.Call | None  # the constructor call, when known
-    prefix: str | None = ""  # own prefix; None: not a literal
-
-    @property
-    def name(self) -> str:
-        return self.qualname.rsplit(".", 1)[-1]
-
-
-@dataclass(frozen=True)
-class Mount:
-    """One way a router's routes reach an app: the app, the prefix before the router's own, the includes."""
-
-    app: str
-    prefix: str | None
-    chain: tuple[Include, ...]
-
-
-@dataclass(eq=False)
-class Route:
-    site: RouteSite
-    module: ModuleFacts
-    router: RouterObject
-    path: str | None  # as written in the decorator
-    methods: tuple[str, ...]
-    kind: str  # "http" | "websocket" | "starlette"
-    mounts: list[Mount] = field(default_factory=list)
-    handler: FunctionInfo | None = None  # the decorated function, or add_api_route's endpoint if found
-    handler_module: ModuleFacts | None = None
-    memo: dict[str, object] = field(default_factory=dict)  # tables' caches of what depends on this route only
-
-    @property
-    def name(self) -> str:
-        if self.handler is not None:
-            return self.handler.name
-        expr = self.site.handler_expr
-        if isinstance(expr, ast.Name):
-            return expr.id
-        if isinstance(expr, ast.Attribute):
-            return expr.attr
-        return "<endpoint>"
-
-    @property
-    def local_path(self) -> str | None:
-        """The path inside its own router: the router's prefix plus the decorator's path."""
-        if self.path is None or self.router.prefix is None:
-            return None
-        return self.router.prefix + self.path
-
-    def full_paths(self) -> list[tuple[str, str | None]]:
-        """(app key, full path) for every app the route reaches; path None where a prefix is dynamic."""
-        local = self.local_path
-        out: list[tuple[str, str | None]] = []
-        for mount in self.mounts:
-            full = None if mount.prefix is None or local is None else mount.prefix + local
-            out.append((mount.app, full))
-        return out
-
-    def keyword(self, name: str) -> ast.expr | None:
-        for kw in self.site.call.keywords:
-            if kw.arg == name:
-                return kw.value
-        return None
-
-
-def find_root(path: str) -> str:
-    """Nearest ancestor (or the directory itself) holding a project marker, else the directory given."""
-    start = os.path.abspath(path)
-    if not os.path.isdir(start):
-        start = os.path.dirname(start)
-    current = start
-    while True:
-        if any(os.path.exists(os.path.join(current, m)) for m in ROOT_MARKERS):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return start
-        current = parent
-
-
-def module_names(
-    path: str, root: str, packages: dict[str, tuple[str, ...]] | None = None
-) -> tuple[str, bool, list[str]]:
-    """Dotted name of a file (by walking up `__init__.py` packages), whether it is a package, and the other
-    names it can be imported under (relative to the project root and to `src/`). `packages` memoises each
-    directory's package path across calls (a project's files share their directories)."""
-    path = os.path.abspath(path)
-    directory, filename = os.path.split(path)
-    stem = filename[:-3] if filename.endswith(".py") else filename.rsplit(".", 1)[0]
-    is_package = stem == "__init__"
-    parts = [*_package_path(directory, {} if packages is None else packages)]
-    if not is_package:
-        parts.append(stem)
-    name = ".".join(parts) or stem
-    aliases: list[str] = []
-    root = os.path.abspath(root)
-    for base in (root, os.path.join(root, "src")):
-        if not path.startswith(base + os.sep):
-            continue
-        rel = path[len(base) + 1 :]
-        rel_parts = rel[:-3].split(os.sep) if rel.endswith(".py") else rel.split(os.sep)
-        if rel_parts and rel_parts[-1] == "__init__":
-            rel_parts = rel_parts[:-1]
-        alias = ".".join(rel_parts)
-        if alias and alias != name and all(p.isidentifier() for p in rel_parts):
-            aliases.append(alias)
-    return name, is_package, aliases
-
-
-def _package_path(directory: str, memo: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """The names of the packages from the outermost one down to `directory` (empty if it is no package)."""
-    found = memo.get(directory)
-    if found is None:
-        if os.path.exists(os.path.join(directory, "__init__.py")):
-            parent = os.path.dirname(directory)
-            outer = () if parent == directory else _package_path(parent, memo)
-            found = (*outer, os.path.basename(directory))
-        else:
-            found = ()
-        memo[directory] = found
-    return found
+__all__ = ["Include", "Mount", "Project", "Route", "RouterObject", "Symbol"]  # the links are imported from here
 
 
 class Project:
@@ -226,18 +83,18 @@ class Project:
             facts = extract_recorded(source, name, is_package) if editing else extract(source, name, is_package)
         facts.aliases = aliases
         if old is not None:
-            _reuse_walks(old, facts)
+            reuse_walks(old, facts)
         self._unregister(path)
         self.modules[path] = facts  # in place: the order of modules never depends on the edit history
         for n in (name, *aliases):
             self._by_name.setdefault(n, []).append(facts)
-        for n in _imported_names(facts):
+        for n in imported_names(facts):
             self._importers.setdefault(n, set()).add(path)
-        if _imports_fastapi(facts):
+        if imports_fastapi(facts):
             self._fastapi_modules.add(path)
         if old is None:
             self.invalidate()
-        elif _interface(old) == _interface(facts):
+        elif interface(old) == interface(facts):
             # What importers resolve into this module is unchanged: they keep their apps, routers and includes
             # (names only); their other parts, which may hold this module's objects, are rebuilt.
             self._relink({path}, shallow=self.importers_of(path))
@@ -262,7 +119,7 @@ class Project:
             entries = self._by_name.get(n, [])
             if old in entries:
                 entries.remove(old)
-        for n in _imported_names(old):
+        for n in imported_names(old):
             self._importers.get(n, set()).discard(path)
         self._fastapi_modules.discard(path)
 
@@ -492,7 +349,7 @@ class Project:
     @cached_property
     def objects(self) -> dict[str, RouterObject]:
         """Every app and router of the project, keyed by `path::qualname`, in module order."""
-        return self.incremental("project.objects", _ObjectsTable.build, _ObjectsTable.update).merged
+        return self.incremental("project.objects", ObjectsTable.build, ObjectsTable.update).merged
 
     def _objects_of(self, facts: ModuleFacts) -> dict[str, RouterObject]:
         kept = self._part(facts, "objects")
@@ -506,7 +363,7 @@ class Project:
             key = f"{facts.path}::{assign.qualname}"
             prefix: str | None = ""
             if call is not None and kind == "router":
-                prefix = _literal_keyword(call, "prefix", "")
+                prefix = literal_keyword(call, "prefix", "")
             out[key] = RouterObject(key, kind, facts, assign.qualname, call, prefix)
         for pqual, ann in facts.param_annotations.items():
             kind = self.class_kind(ann, facts)
@@ -539,7 +396,7 @@ class Project:
     @cached_property
     def includes(self) -> list[Include]:
         """Every `include_router` of the project, in module order."""
-        return self.incremental("project.includes", _IncludesTable.build, _IncludesTable.update).merged
+        return self.incremental("project.includes", IncludesTable.build, IncludesTable.update).merged
 
     def _includes_of(self, facts: ModuleFacts) -> list[Include]:
         kept = self._part(facts, "includes")
@@ -550,13 +407,13 @@ class Project:
             if site.receiver is None:
                 continue
             parent = self.object_for(site.receiver, facts)
-            child_expr = site.node.args[0] if site.node.args else _keyword(site.node, "router")
+            child_expr = site.node.args[0] if site.node.args else keyword_value(site.node, "router")
             if parent is None or child_expr is None:
                 continue
             child = self.object_for(facts.resolve(child_expr, site.scope), facts)
             if child is None:
                 continue
-            prefix = _literal_keyword(site.node, "prefix", "")
+            prefix = literal_keyword(site.node, "prefix", "")
             out.append(Include(facts, site, parent.key, child.key, prefix))
         self._keep(facts, "includes", out)
         return out
@@ -606,7 +463,7 @@ class Project:
     @cached_property
     def routes(self) -> list[Route]:
         """Every route of the project: a fresh list after every update (callers may key caches on it)."""
-        return list(self.incremental("project.routes", _RoutesTable.build, _RoutesTable.update).merged)
+        return list(self.incremental("project.routes", RoutesTable.build, RoutesTable.update).merged)
 
     def routes_of(self, facts: ModuleFacts) -> list[Route]:
         """The routes a module registers, each with the mounts it reaches apps through."""
@@ -628,9 +485,9 @@ class Project:
             router = self.object_for(site.receiver, facts)
             if router is None:
                 continue
-            path_expr = site.call.args[0] if site.call.args else _keyword(site.call, "path")
-            path = _literal_str(path_expr)
-            methods, kind = _methods(site)
+            path_expr = site.call.args[0] if site.call.args else keyword_value(site.call, "path")
+            path = literal_str(path_expr)
+            methods, kind = route_methods(site)
             route = Route(site, facts, router, path, methods, kind)
             route.handler, route.handler_module = site.handler, facts
             if site.handler is None and site.handler_expr is not None:
@@ -651,175 +508,6 @@ class Project:
         return None
 
 
-@dataclass
-class _ObjectsTable:
-    """`Project.objects` kept across updates: an edit that leaves a module's apps and routers under the same
-    keys (typing inside a handler) replaces them in place, keeping the module order of the merged table."""
-
-    merged: dict[str, RouterObject]
-    parts: dict[str, dict[str, RouterObject]]
-
-    @staticmethod
-    def build(project: Project) -> _ObjectsTable:
-        parts = {path: project._objects_of(facts) for path, facts in project.modules.items()}
-        merged: dict[str, RouterObject] = {}
-        for part in parts.values():
-            merged.update(part)
-        return _ObjectsTable(merged, parts)
-
-    @staticmethod
-    def update(project: Project, table: _ObjectsTable, changed: frozenset[str]) -> _ObjectsTable:
-        parts = dict(table.parts)
-        merged: dict[str, RouterObject] | None = None
-        for path in changed:
-            facts = project.modules.get(path)
-            old = parts.get(path)
-            if facts is None or old is None:
-                return _ObjectsTable.build(project)
-            new = project._objects_of(facts)
-            if new is old:
-                continue
-            if list(new) != list(old):
-                return _ObjectsTable.build(project)  # keys added, removed or moved: order may change
-            if merged is None:
-                merged = dict(table.merged)
-            merged.update(new)
-            parts[path] = new
-        return table if merged is None else _ObjectsTable(merged, parts)
-
-
-@dataclass
-class _IncludesTable:
-    """`Project.includes` kept across updates: a module whose includes are as many as before has its slice of
-    the merged list replaced in place."""
-
-    merged: list[Include]
-    slices: dict[str, tuple[int, list[Include]]]  # path -> (start in merged, its includes)
-
-    @staticmethod
-    def build(project: Project) -> _IncludesTable:
-        merged: list[Include] = []
-        slices: dict[str, tuple[int, list[Include]]] = {}
-        for path, facts in project.modules.items():
-            part = project._includes_of(facts)
-            slices[path] = (len(merged), part)
-            merged.extend(part)
-        return _IncludesTable(merged, slices)
-
-    @staticmethod
-    def update(project: Project, table: _IncludesTable, changed: frozenset[str]) -> _IncludesTable:
-        slices = dict(table.slices)
-        merged: list[Include] | None = None
-        for path in changed:
-            facts = project.modules.get(path)
-            kept = slices.get(path)
-            if facts is None or kept is None:
-                return _IncludesTable.build(project)
-            start, old = kept
-            new = project._includes_of(facts)
-            if new is old:
-                continue
-            if len(new) != len(old):
-                return _IncludesTable.build(project)
-            if merged is None:
-                merged = list(table.merged)
-            merged[start : start + len(new)] = new
-            slices[path] = (start, new)
-        return table if merged is None else _IncludesTable(merged, slices)
-
-
-@dataclass
-class _RoutesTable:
-    """`Project.routes` kept across updates while the mounts are the very same table: a module whose routes
-    are as many as before has its slice replaced in place."""
-
-    merged: list[Route]
-    slices: dict[str, tuple[int, list[Route]]]  # path -> (start in merged, its routes)
-    mounts: object
-
-    @staticmethod
-    def build(project: Project) -> _RoutesTable:
-        merged: list[Route] = []
-        slices: dict[str, tuple[int, list[Route]]] = {}
-        for path, facts in project.modules.items():
-            part = project.routes_of(facts)
-            slices[path] = (len(merged), part)
-            merged.extend(part)
-        return _RoutesTable(merged, slices, project.mounts)
-
-    @staticmethod
-    def update(project: Project, table: _RoutesTable, changed: frozenset[str]) -> _RoutesTable:
-        if project.mounts is not table.mounts:
-            return _RoutesTable.build(project)  # every route's mounts are reassigned
-        slices = dict(table.slices)
-        merged = list(table.merged)
-        for path in changed:
-            facts = project.modules.get(path)
-            kept = slices.get(path)
-            if facts is None or kept is None:
-                return _RoutesTable.build(project)
-            start, old = kept
-            new = project.routes_of(facts)
-            if len(new) != len(old):
-                return _RoutesTable.build(project)
-            merged[start : start + len(new)] = new
-            slices[path] = (start, new)
-        return _RoutesTable(merged, slices, table.mounts)
-
-
-def _interface(facts: ModuleFacts) -> tuple[object, ...]:
-    """What other modules' link parts can see of a module through `Project.lookup`: its names, what each
-    assignment calls or is annotated with, class bases, factories' return annotations, and what its
-    module-level names are bound to (re-exports). Positions are left out: edits that move lines keep it.
-    Computed once per extraction (kept in the module's memo)."""
-    kept = facts.memo.get("project.interface")
-    if isinstance(kept, tuple):
-        return kept
-    segment = facts.source.segment
-    interface = (
-        tuple((q, None if f.node.returns is None else segment(f.node.returns)) for q, f in facts.functions.items()),
-        tuple((q, tuple(c.bases)) for q, c in facts.classes.items()),
-        tuple((q, a.callee, a.annotation_name) for q, a in facts.assignments.items()),
-        tuple(facts.param_annotations.items()),
-        tuple(facts.scope.bindings.items()),
-    )
-    facts.memo["project.interface"] = interface
-    return interface
-
-
-# FunctionInfo's caches that depend on nothing but the function's own nodes.
-_NODE_ONLY_CACHES = ("walked", "by_type", "own")
-
-
-def _reuse_walks(old: ModuleFacts, new: ModuleFacts) -> None:
-    """Carry the node-only caches of functions an edit left alone (same `ast` node: see `SourceFile._splice`)."""
-    for qualname, fn in new.functions.items():
-        before = old.functions.get(qualname)
-        if before is not None and before.node is fn.node:
-            kept = before.__dict__
-            for name in _NODE_ONLY_CACHES:
-                if name in kept:
-                    fn.__dict__[name] = kept[name]
-
-
-def _imports_fastapi(facts: ModuleFacts) -> bool:
-    for name in facts.imports:
-        top = name.split(".", 1)[0]
-        if top in FASTAPI_ECOSYSTEM or top.startswith("fastapi_"):
-            return True
-    return False
-
-
-def _imported_names(facts: ModuleFacts) -> set[str]:
-    """Every module name an import of `facts` may resolve into (each import path and its parents)."""
-    out: set[str] = set()
-    for name in facts.imports:  # `from pkg import *` binds no name, so nothing resolves through it
-        parts = name.split(".")
-        for i in range(1, len(parts) + 1):
-            out.add(".".join(parts[:i]))
-    return out
-
-
 def _local_symbol(facts: ModuleFacts, qualname: str) -> Symbol | None:
     obj: FunctionInfo | ClassInfo | Assignment | str | None = (
         facts.functions.get(qualname)
@@ -830,42 +518,3 @@ def _local_symbol(facts: ModuleFacts, qualname: str) -> Symbol | None:
     if obj is None:
         return None
     return Symbol(facts, qualname, obj)
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    for kw in call.keywords:
-        if kw.arg == name:
-            return kw.value
-    return None
-
-
-def _literal_str(expr: ast.expr | None) -> str | None:
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    return None
-
-
-def _literal_keyword(call: ast.Call, name: str, default: str) -> str | None:
-    """A string keyword's literal value; `default` when absent; None when present but not a literal."""
-    expr = _keyword(call, name)
-    if expr is None:
-        return default
-    return _literal_str(expr)
-
-
-def _methods(site: RouteSite) -> tuple[tuple[str, ...], str]:
-    method = site.method
-    if method in HTTP_METHODS:
-        return (method.upper(),), "http"
-    if method in ("websocket", "add_api_websocket_route", "websocket_route", "add_websocket_route"):
-        return ("WEBSOCKET",), "websocket"
-    kind = "starlette" if method in ("route", "add_route") else "http"
-    expr = _keyword(site.call, "methods")
-    if isinstance(expr, (ast.List, ast.Tuple, ast.Set)):
-        names = [_literal_str(e) for e in expr.elts]
-        if all(n is not None for n in names):
-            return tuple(sorted({n.upper() for n in names if n is not None})), kind
-        return (), kind
-    if expr is not None:
-        return (), kind
-    return ("GET",), kind
