@@ -12,9 +12,11 @@ import ast
 import itertools
 import os
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 from ...model.facts import ModuleFacts, RouteSite
 from ...model.project import Include, Project, Route
@@ -205,16 +207,55 @@ def _holding(stmts: list[ast.stmt], line: int) -> ast.stmt | None:
     return next((s for s in stmts if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
 
 
-def statement_path(body: list[ast.stmt], line: int) -> list[tuple[ast.stmt, str]]:
+# ModuleFacts.memo key: id of a statement list of the module's tree -> (that list, the `end_lineno` of each of
+# its statements, or None when the lines are not in order). The list itself is kept so that an id is never
+# taken for another list's.
+_ENDS = "routes.statement_ends"
+_Ends = dict[int, tuple[list[ast.stmt], list[int] | None]]
+
+
+def _ends_of(stmts: list[ast.stmt], memo: _Ends) -> list[int] | None:
+    kept = memo.get(id(stmts))
+    if kept is not None and kept[0] is stmts:
+        return kept[1]
+    ends = [s.end_lineno or s.lineno for s in stmts]
+    pairs = itertools.pairwise
+    in_order = all(a.lineno <= b.lineno for a, b in pairs(stmts)) and all(a <= b for a, b in pairs(ends))
+    memo[id(stmts)] = (stmts, ends if in_order else None)  # None: not in source order (a tree made by hand)
+    return ends if in_order else None
+
+
+def _find(stmts: list[ast.stmt], line: int, memo: _Ends | None) -> ast.stmt | None:
+    """`_holding(stmts, line)`, by a binary search when `memo` is given: the first statement ending at or after
+    `line` is the first one holding it, if any does (starts and ends both ascend in a block)."""
+    if memo is None or len(stmts) < 8:
+        return _holding(stmts, line)
+    ends = _ends_of(stmts, memo)
+    if ends is None:
+        return _holding(stmts, line)
+    i = bisect_left(ends, line)
+    if i == len(stmts) or stmts[i].lineno > line:
+        return None
+    return stmts[i]
+
+
+def statement_path(body: list[ast.stmt], line: int, facts: ModuleFacts | None = None) -> list[tuple[ast.stmt, str]]:
     """The statements leading from `body` down to the one holding `line`, each with the block taken ("" for
-    the innermost statement)."""
+    the innermost statement). With the `facts` of the module holding `body`, each block is searched in
+    O(log n) (its statements' lines are kept in the facts' memo) instead of scanned."""
+    memo: _Ends | None = None
+    if facts is not None:
+        found_memo = facts.memo.get(_ENDS)
+        if found_memo is None:
+            found_memo = facts.memo[_ENDS] = {}
+        memo = cast(_Ends, found_memo)
     out: list[tuple[ast.stmt, str]] = []
     current = body
     while True:
-        holder = _holding(current, line)
+        holder = _find(current, line, memo)
         if holder is None:
             return out
-        found = next(((name, block) for name, block in _blocks(holder) if _holding(block, line) is not None), None)
+        found = next(((name, block) for name, block in _blocks(holder) if _find(block, line, memo) is not None), None)
         if found is None:
             out.append((holder, ""))
             return out
@@ -222,10 +263,10 @@ def statement_path(body: list[ast.stmt], line: int) -> list[tuple[ast.stmt, str]
         current = found[1]
 
 
-def same_branch(body: list[ast.stmt], line_a: int, line_b: int) -> bool:
+def same_branch(body: list[ast.stmt], line_a: int, line_b: int, facts: ModuleFacts | None = None) -> bool:
     """Whether the statements at two lines of one body both run when the body runs: False when they sit in
-    different blocks of one `if`/`try`/`match` (or cannot be located)."""
-    path_a, path_b = statement_path(body, line_a), statement_path(body, line_b)
+    different blocks of one `if`/`try`/`match` (or cannot be located). `facts`: as for `statement_path`."""
+    path_a, path_b = statement_path(body, line_a, facts), statement_path(body, line_b, facts)
     if not path_a or not path_b:
         return False
     for (stmt_a, block_a), (stmt_b, block_b) in zip(path_a, path_b):
@@ -250,7 +291,7 @@ def exclusive(a: Route, b: Route) -> bool:
         body = fn.node.body
     else:
         return False
-    return not same_branch(body, _statement_line(a), _statement_line(b))
+    return not same_branch(body, _statement_line(a), _statement_line(b), a.module)
 
 
 def _statement_line(route: Route) -> int:
