@@ -65,10 +65,11 @@ def discover(paths: Iterable[str], settings: Settings) -> list[str]:
         walk = replace(settings, root=path) if settings.is_excluded(path) else settings
         for dirpath, dirnames, filenames in os.walk(path):
             dirnames[:] = sorted(d for d in dirnames if not walk.is_excluded(os.path.join(dirpath, d)))
+            # The directory is not excluded, so a file in it is only by its own name or its whole path.
+            excluded = walk.file_exclusion(dirpath)
             for name in sorted(filenames):
-                full = os.path.join(dirpath, name)
-                if name.endswith(".py") and not walk.is_excluded(full):
-                    out.append(full)
+                if name.endswith(".py") and not excluded(name):
+                    out.append(os.path.join(dirpath, name))
     return sorted(dict.fromkeys(out))
 
 

@@ -10,7 +10,7 @@ import fnmatch
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -74,6 +74,22 @@ class Settings:
         rel = _relative(path, self.root)
         whole, part, prefixes = _exclusion_matchers(self.exclude)
         return bool(whole.match(rel)) or any(part.match(p) for p in rel.split("/")) or rel.startswith(prefixes)
+
+    def file_exclusion(self, directory: str) -> Callable[[str], bool]:
+        """`lambda name: self.is_excluded(os.path.join(directory, name))` for a directory that is not excluded
+        itself: its parts and the prefixes are known not to match, so only the name and the whole path are
+        tried (asked for every file a run lists)."""
+        whole, part, prefixes = _exclusion_matchers(self.exclude)
+        base = _relative(directory, self.root)
+        if base == ".." or base.startswith("../") or os.path.isabs(base):
+            return lambda name: self.is_excluded(os.path.join(directory, name))  # outside the root
+        base = "" if base == "." else base + "/"
+
+        def excluded(name: str) -> bool:
+            rel = base + name
+            return bool(whole.match(rel)) or bool(part.match(name)) or rel.startswith(prefixes)
+
+        return excluded
 
     def cache_key(self) -> str:
         return repr((self.select, self.ignore, self.extend_select, self.per_file_ignores, self.target_fastapi))

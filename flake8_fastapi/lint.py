@@ -154,6 +154,11 @@ class _Roots:
         directory = os.path.abspath(path if os.path.isdir(path) else os.path.dirname(path))
         return self._root_above(directory) or directory
 
+    def of_file(self, path: str) -> str:
+        """`of` for a path known to be a file (what `discover` lists): no `isdir` call per file."""
+        directory = os.path.dirname(path)
+        return self._root_above(directory) or directory
+
     def _root_above(self, directory: str) -> str | None:
         """The nearest directory holding a project marker, from `directory` up; None when there is none."""
         if directory not in self._above:
@@ -190,7 +195,7 @@ def workspaces(paths: Iterable[str], overrides: Overrides) -> list[Workspace]:
         if path == walk_root:
             listed[walk_root] = found
         for file in found:
-            root = roots.of(file)
+            root = roots.of_file(file)  # `discover` lists absolute paths of files
             grouped.setdefault(root, []).append(file)
             if root != walk_root:
                 recheck.add(file)

@@ -8,7 +8,6 @@ not available, or there is too little to share, the caller checks serially.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,7 +50,11 @@ def _run_chunk(paths: list[str]) -> list[tuple[str, list[Finding]]]:
 def check_in_parallel(check_one: CheckOne, paths: Sequence[str], jobs: int) -> dict[str, list[Finding]] | None:
     """`{path: check_one(path)}` computed by `jobs` forked workers; None when it is not worth it or possible."""
     jobs = min(jobs, len(paths) // MIN_FILES_PER_JOB)
-    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs < 2:
+        return None
+    import multiprocessing  # here: a tenth of a warm run's start-up, and small runs never fork
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return None
     global _CHECK
     _CHECK = check_one
