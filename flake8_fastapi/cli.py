@@ -29,7 +29,7 @@ from typing import TextIO
 from . import __version__
 from .config import ConfigError, parse_codes
 from .docs import UnknownRule, rule_markdown
-from .fix_runner import FixReport, fix_workspace
+from .fix_report import FixReport
 from .lint import Overrides, Workspace, check_paths, workspaces
 from .model.source import SourceFile
 from .output import (
@@ -203,6 +203,8 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     paths = list(args.paths) or ["."]
     report = FixReport()
     if args.fix or args.diff:
+        from .fix_runner import fix_workspace  # here: a plain check does without its imports
+
         spaces = _workspaces(paths, overrides)
         findings: list[Finding] = []
         with collector_paused():

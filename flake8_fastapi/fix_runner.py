@@ -16,26 +16,15 @@ import os
 import stat
 import tempfile
 import tokenize
-from dataclasses import dataclass, field
 
 from .checker import check_module
+from .fix_report import FixReport
 from .fixes import apply_fixes
 from .lint import Workspace
 from .model.source import SourceFile
 from .rules.base import Finding
 
 MAX_PASSES = 10
-
-
-@dataclass
-class FixReport:
-    fixed: dict[str, int] = field(default_factory=dict)  # path -> findings fixed
-    diffs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(self.fixed.values())
 
 
 def _fixable(findings: list[Finding], unsafe: bool) -> bool:
