@@ -16,7 +16,7 @@ Corpora (written under --workdir, default $TMPDIR/fastapi-lint-bench; each is it
 Measured, per corpus: `ast.parse` of every file (the unit); the library in-process: module facts plus the
 single-file (module-scope) rules given the parsed tree, and the full check (read, parse, index, every default
 rule); the project index's route resolution alone; the CLI (`fastapi-lint check`) cold without cache, cold
-filling the cache, and warm, with its CPU time over wall time (both cores used?); `ruff check --select
+filling the cache, and warm, with its CPU time over wall time (how busy the cores are on average); `ruff check --select
 FAST,ASYNC`; flake8 (E,F,W) without the plugin, with it (E,F,W,FPA) and `--select FPA`. In-process numbers are
 the best of --repeat runs; subprocess numbers the best of two (warm: of three; flake8: one run). Wall and CPU
 time are both reported: on a loaded machine the CPU ratios are the meaningful ones. Results also go to
@@ -533,8 +533,7 @@ class Ratio:
     label: str
     num: str
     den: str
-    budget: float | None = None  # the design's bound
-    higher_is_better: bool = False
+    budget: float | None = None  # the design's bound (an upper bound)
     only: tuple[str, ...] = ()  # corpora where the budget applies
 
 
@@ -543,9 +542,8 @@ RATIOS = (
     Ratio("full check (in-process) / parse", "full", "parse"),
     Ratio("CLI cold / parse", "cli_cold", "parse", 2.0, only=("gen3000",)),
     Ratio("CLI warm / cold", "cli_warm", "cli_cold", 0.1),
-    Ratio(
-        "CLI cold CPU / wall (cores used)", "cli_cold_cpu", "cli_cold", 1.5, higher_is_better=True, only=("gen3000",)
-    ),
+    # No bound: the design asks that both cores be used (`--jobs`, all cores by default), not how busy they are.
+    Ratio("CLI cold CPU / wall (cores busy on average)", "cli_cold_cpu", "cli_cold"),
     Ratio("CLI cold / ruff FAST,ASYNC", "cli_cold", "ruff"),
     Ratio("flake8+plugin / flake8", "flake8_plugin", "flake8"),
 )
@@ -587,7 +585,7 @@ def table(corpora: list[Corpus]) -> str:
         bound = ""
         if ratio.budget is not None:
             where = f" on {', '.join(ratio.only)}" if ratio.only else ""
-            bound = f" ({'>=' if ratio.higher_is_better else '<='} {ratio.budget}{where})"
+            bound = f" (<= {ratio.budget}{where})"
         cells = [ratio.label + bound]
         for c in corpora:
             value = _ratio(c.results, ratio.num, ratio.den)
@@ -596,8 +594,7 @@ def table(corpora: list[Corpus]) -> str:
                 continue
             mark = ""
             if ratio.budget is not None and (not ratio.only or c.name in ratio.only):
-                ok = value >= ratio.budget if ratio.higher_is_better else value <= ratio.budget
-                mark = " ok" if ok else " OVER"
+                mark = " ok" if value <= ratio.budget else " OVER"
             by_cpu = _ratio(c.results, ratio.num, ratio.den, "_cpu") if not ratio.num.endswith("_cpu") else None
             cells.append(f"{value:.2f}{mark}" + (f" (cpu {by_cpu:.2f})" if by_cpu is not None else ""))
         rows.append(cells)
