@@ -11,15 +11,13 @@ must equal those of a project built from scratch.
 from __future__ import annotations
 
 import os
-import random
-import re
 from pathlib import Path
 
 import pytest
 
 from flake8_fastapi.model.project import Project
-from flake8_fastapi.model.source import SourceFile
-from tests.model.test_incremental_link import REPO, SHOP, _copy, _fresh, _snapshot
+from tests.model.edit_runs import apply_edit, run_edits
+from tests.model.test_incremental_link import REPO, SHOP, _copy, _fresh
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 PROJECTS = [
@@ -55,41 +53,18 @@ EDITS: list[tuple[str, str]] = [
 ]
 
 
-def _apply(rng: random.Random, text: str) -> str | None:
-    pattern, replacement = rng.choice(EDITS)
-    matches = list(re.finditer(pattern, text))
-    if not matches:
-        return None
-    match = rng.choice(matches)
-    return text[: match.start()] + match.expand(replacement) + text[match.end() :]
-
-
-def _keystroke(live: Project, path: str, text: str) -> None:
-    held = live.modules[path].source
-    live.add_source(path, text, SourceFile.parse(path, text, previous=held).tree, editing=True)
-
-
 @pytest.mark.parametrize("case", PROJECTS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_a_sequence_of_edits_stays_equal_to_fresh_builds(tmp_path: Path, case: Path) -> None:
     texts = _copy(case, tmp_path)
-    root = os.fspath(tmp_path)
-    live = _fresh(root, texts)
-    _snapshot(live)
-    rng = random.Random(f"{case.parent.name}/{case.name}")
-    paths = sorted(texts)
-    applied = 0
-    for step in range(80):
-        path = rng.choice(paths)
-        edited = _apply(rng, texts[path])
-        if edited is None or edited == texts[path]:
-            continue
-        texts[path] = edited
-        _keystroke(live, path, edited)
-        applied += 1
-        if step % 2 == 0 or step > 60:  # every other step, then every step: kept tables must not drift
-            assert _snapshot(live) == _snapshot(_fresh(root, texts)), (step, os.path.relpath(path, root))
+    applied = run_edits(
+        os.fspath(tmp_path),
+        texts,
+        f"{case.parent.name}/{case.name}",
+        80,
+        lambda rng, text: apply_edit(rng, text, EDITS),
+        compare=lambda step: step % 2 == 0 or step > 60,  # every other step, then every step: no drift
+    )
     assert applied >= 8
-    assert _snapshot(live) == _snapshot(_fresh(root, texts))
 
 
 def test_changed_since_names_the_edited_module_and_its_importers(tmp_path: Path) -> None:

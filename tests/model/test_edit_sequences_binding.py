@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from pathlib import Path
 
 import pytest
@@ -22,8 +21,9 @@ import pytest
 from flake8_fastapi.checker import check_module
 from flake8_fastapi.config import Settings
 from flake8_fastapi.model.project import Project
-from tests.model.test_edit_sequences import EDITS, _keystroke
-from tests.model.test_incremental_link import REPO, _copy, _fresh, _snapshot
+from tests.model.edit_runs import apply_matching_edit, keystroke, run_edits, write_project
+from tests.model.test_edit_sequences import EDITS
+from tests.model.test_incremental_link import REPO, _copy, _fresh
 
 FIXTURES = REPO / "tests" / "fixtures" / "rules"
 
@@ -205,23 +205,11 @@ PROJECTS = [
 
 
 def _write(root: Path) -> dict[str, str]:
-    texts = {}
-    for rel, text in BOUND.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        texts[os.fspath(target)] = text
-    return texts
+    return write_project(root, BOUND)
 
 
 def _apply(rng: random.Random, text: str) -> str | None:
-    """One of the edits that applies to `text`, at one of its matches (None if none applies)."""
-    for pattern, replacement in rng.sample(BINDING_EDITS, len(BINDING_EDITS)):
-        matches = list(re.finditer(pattern, text))
-        if matches:
-            match = rng.choice(matches)
-            return text[: match.start()] + match.expand(replacement) + text[match.end() :]
-    return None
+    return apply_matching_edit(rng, text, BINDING_EDITS)
 
 
 def _codes(project: Project, codes: tuple[str, ...]) -> list[tuple[str, str, int, str]]:
@@ -234,21 +222,7 @@ def _codes(project: Project, codes: tuple[str, ...]) -> list[tuple[str, str, int
 
 
 def _run(root: str, texts: dict[str, str], seed: str, steps: int) -> None:
-    live = _fresh(root, texts)
-    _snapshot(live)
-    rng = random.Random(seed)
-    paths = sorted(texts)
-    applied = 0
-    for step in range(steps):
-        path = rng.choice(paths)
-        edited = _apply(rng, texts[path])
-        if edited is None or edited == texts[path]:
-            continue
-        texts[path] = edited
-        _keystroke(live, path, edited)
-        applied += 1
-        assert _snapshot(live) == _snapshot(_fresh(root, texts)), (step, os.path.relpath(path, root))
-    assert applied >= steps // 2
+    assert run_edits(root, texts, seed, steps, _apply) >= steps // 2
 
 
 def test_the_project_exercises_every_way_of_binding(tmp_path: Path) -> None:
@@ -288,6 +262,6 @@ def test_a_secret_edited_in_one_module_updates_the_findings_of_another(tmp_path:
         (tokens, "jwt.decode(tok, SECRET_KEY", "jwt.decode(tok, OTHER_KEY"),
     ]:
         texts[path] = texts[path].replace(old, new, 1)
-        _keystroke(live, path, texts[path])
+        keystroke(live, path, texts[path])
         assert _codes(live, ("FPA502",)) == _codes(_fresh(root, texts), ("FPA502",)), new
     assert ("FPA502", "app/security.py", 6) in [f[:3] for f in _codes(live, ("FPA502",))]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from pathlib import Path
 
 import pytest
 
+from flake8_fastapi.model.project import Project
 from flake8_fastapi.rules.routes import fpa109_duplicate_operation_id as fpa109
-from tests.model.test_edit_sequences import EDITS, _keystroke
+from tests.model.edit_runs import apply_edit, keystroke, run_edits, write_project
+from tests.model.test_edit_sequences import EDITS
 from tests.model.test_incremental_link import _fresh, _snapshot
 
 MAIN = """\
@@ -155,77 +156,49 @@ CLASH_EDITS: list[tuple[str, str]] = [
 ]
 
 
-def _write(root: Path, files: dict[str, str]) -> dict[str, str]:
-    texts = {}
-    for rel, text in files.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        texts[os.fspath(target)] = text
-    return texts
-
-
-def _edit(rng: random.Random, text: str) -> str | None:
-    pattern, replacement = rng.choice(CLASH_EDITS)
-    matches = list(re.finditer(pattern, text))
-    if not matches:
-        return None
-    match = rng.choice(matches)
-    return text[: match.start()] + match.expand(replacement) + text[match.end() :]
-
-
 @pytest.mark.parametrize("name", sorted(PROJECTS))
 @pytest.mark.parametrize("seed", range(3))
 def test_edits_that_make_and_unmake_clashes_stay_equal_to_fresh_builds(tmp_path: Path, name: str, seed: int) -> None:
-    texts = _write(tmp_path, PROJECTS[name])
+    texts = write_project(tmp_path, PROJECTS[name])
     root = os.fspath(tmp_path)
-    live = _fresh(root, texts)
-    before = _snapshot(live)
-    assert any(f[0] == "FPA109" for f in before[0])  # type: ignore[index]
-    rng = random.Random(f"fpa109/{name}/{seed}")
-    paths = sorted(p for p in texts if texts[p])
-    applied = 0
+    assert any(f[0] == "FPA109" for f in _snapshot(_fresh(root, texts))[0])  # type: ignore[index]
     seen: set[int] = set()
-    for step in range(80):
-        path = rng.choice(paths)
-        edited = _edit(rng, texts[path])
-        if edited is None or edited == texts[path]:
-            continue
-        texts[path] = edited
-        _keystroke(live, path, edited)
-        applied += 1
-        got = _snapshot(live)
-        assert got == _snapshot(_fresh(root, texts)), (step, os.path.relpath(path, root))
-        seen.add(sum(1 for f in got[0] if f[0] == "FPA109"))  # type: ignore[index]
-    assert applied >= 15
+
+    def count(live: Project) -> None:
+        seen.add(sum(1 for f in _snapshot(live)[0] if f[0] == "FPA109"))  # type: ignore[index]
+
+    def edit(rng: random.Random, text: str) -> str | None:
+        return apply_edit(rng, text, CLASH_EDITS)
+
+    assert run_edits(root, texts, f"fpa109/{name}/{seed}", 80, edit, seen=count) >= 15
     assert len(seen) > 1, "the edits must change the number of clashes"
 
 
 def test_an_edit_inside_a_body_updates_the_kept_table(tmp_path: Path) -> None:
-    texts = _write(tmp_path, PROJECTS["apps"])
+    texts = write_project(tmp_path, PROJECTS["apps"])
     root = os.fspath(tmp_path)
     live = _fresh(root, texts)
     table = live.incremental("fpa109.clashes", fpa109._Table.build, fpa109._Table.update)
     assert len(table.out) >= 4
     items = os.fspath(tmp_path / "app/routers/items.py")
     texts[items] = texts[items].replace("return []", "return  []")
-    _keystroke(live, items, texts[items])
+    keystroke(live, items, texts[items])
     # Kept, not rebuilt: the mounts are the same, only items.py's share was recomputed.
     assert live.incremental("fpa109.clashes", fpa109._Table.build, fpa109._Table.update) is table
     assert _snapshot(live) == _snapshot(_fresh(root, texts))
     # A clash made in one file, then removed again: the other file's route follows.
     users = os.fspath(tmp_path / "app/routers/users.py")
     for text in (texts[items].replace('"create_2"', '"create"'), texts[items]):
-        _keystroke(live, items, text)
+        keystroke(live, items, text)
         texts[items] = text
         assert _snapshot(live) == _snapshot(_fresh(root, texts))
     texts[users] = texts[users].replace('name="detail"', 'name="details"')
-    _keystroke(live, users, texts[users])
+    keystroke(live, users, texts[users])
     assert _snapshot(live) == _snapshot(_fresh(root, texts))
 
 
 def test_many_routes_sharing_one_operation_id_each_clash_with_the_first(tmp_path: Path) -> None:
-    texts = _write(tmp_path, {"app/__init__.py": "", "app/main.py": MANY})
+    texts = write_project(tmp_path, {"app/__init__.py": "", "app/main.py": MANY})
     live = _fresh(os.fspath(tmp_path), texts)
     findings = [f for f in _snapshot(live)[0] if f[0] == "FPA109"]  # type: ignore[index]
     assert len(findings) == 39

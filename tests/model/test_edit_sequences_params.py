@@ -21,7 +21,8 @@ from flake8_fastapi.checker import check_module
 from flake8_fastapi.config import Settings
 from flake8_fastapi.model.project import Project
 from flake8_fastapi.rules.params import fpa203_dependency_cycle
-from tests.model.test_edit_sequences import EDITS, _keystroke
+from tests.model.edit_runs import apply_edit, keystroke, run_edits, write_project
+from tests.model.test_edit_sequences import EDITS
 from tests.model.test_incremental_link import _fresh, _snapshot
 
 PROJECT = {
@@ -206,25 +207,9 @@ PARAM_EDITS: list[tuple[str, str]] = [
 ]
 
 
-def _apply(rng: random.Random, text: str, edits: list[tuple[str, str]]) -> str | None:
-    """`test_edit_sequences._apply` over the given edits."""
-    pattern, replacement = rng.choice(edits)
-    matches = list(re.finditer(pattern, text))
-    if not matches:
-        return None
-    match = rng.choice(matches)
-    return text[: match.start()] + match.expand(replacement) + text[match.end() :]
-
-
 def _write(root: Path) -> dict[str, str]:
-    texts: dict[str, str] = {}
-    for rel, text in PROJECT.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        if rel.endswith(".py"):
-            texts[os.fspath(target)] = text
-    return texts
+    texts = write_project(root, PROJECT)
+    return {path: text for path, text in texts.items() if path.endswith(".py")}
 
 
 def _codes(project: Project) -> set[str]:
@@ -238,24 +223,10 @@ def test_the_project_exercises_the_tables(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_a_sequence_of_edits_stays_equal_to_fresh_builds(tmp_path: Path, seed: int) -> None:
-    texts = _write(tmp_path)
-    root = os.fspath(tmp_path)
-    live = _fresh(root, texts)
-    _snapshot(live)
-    rng = random.Random(f"params/{seed}")
-    paths = sorted(texts)
-    applied = 0
-    for step in range(100):
-        path = rng.choice(paths)
-        edits = PARAM_EDITS if rng.random() < 0.6 else EDITS
-        edited = _apply(rng, texts[path], edits)
-        if edited is None or edited == texts[path]:
-            continue
-        texts[path] = edited
-        _keystroke(live, path, edited)
-        applied += 1
-        assert _snapshot(live) == _snapshot(_fresh(root, texts)), (step, os.path.relpath(path, root))
-    assert applied >= 12
+    def edit(rng: random.Random, text: str) -> str | None:
+        return apply_edit(rng, text, PARAM_EDITS if rng.random() < 0.6 else EDITS)
+
+    assert run_edits(os.fspath(tmp_path), _write(tmp_path), f"params/{seed}", 100, edit) >= 12
 
 
 def test_cycles_are_made_broken_and_kept(tmp_path: Path) -> None:
@@ -269,12 +240,12 @@ def test_cycles_are_made_broken_and_kept(tmp_path: Path) -> None:
 
     # A keystroke in a module no cycle passes through: the cycles found are kept as they are.
     texts[handlers] = texts[handlers].replace('"queued"', '"queue"')
-    _keystroke(live, handlers, texts[handlers])
+    keystroke(live, handlers, texts[handlers])
     assert fpa203_dependency_cycle._cycles(live) is cycles
 
     # Lines move in a module the cycles pass through: found again, at the new positions.
     texts[db] = "# moved\n" + texts[db]
-    _keystroke(live, db, texts[db])
+    keystroke(live, db, texts[db])
     assert fpa203_dependency_cycle._cycles(live) is not cycles
     assert _snapshot(live) == _snapshot(_fresh(root, texts))
 
@@ -282,12 +253,12 @@ def test_cycles_are_made_broken_and_kept(tmp_path: Path) -> None:
     for rel in ("app/db.py", "app/auth.py", "app/perms.py"):
         path = os.fspath(tmp_path / rel)
         texts[path] = re.sub(PARAM_EDITS[0][0], PARAM_EDITS[0][1], texts[path])
-        _keystroke(live, path, texts[path])
+        keystroke(live, path, texts[path])
     assert not fpa203_dependency_cycle._cycles(live)
     assert "FPA203" not in _codes(live)
     auth = os.fspath(tmp_path / "app/auth.py")
     texts[auth] = re.sub(PARAM_EDITS[1][0], PARAM_EDITS[1][1], texts[auth])
-    _keystroke(live, auth, texts[auth])
+    keystroke(live, auth, texts[auth])
     assert "FPA203" in _codes(live)
     assert _snapshot(live) == _snapshot(_fresh(root, texts))
 
@@ -303,7 +274,7 @@ def test_routes_kept_by_handler_module_follow_their_mounts(tmp_path: Path) -> No
     before = check_module(live, live.modules[items], settings)
     # Only the app's module changes, and the routes of the router's module are kept; FPA206 runs first.
     texts[main] = texts[main].replace('"/v1/{tenant}"', '"/v1"')
-    _keystroke(live, main, texts[main])
+    keystroke(live, main, texts[main])
     after = check_module(live, live.modules[items], settings)
     fresh = _fresh(root, texts)
     assert after == check_module(fresh, fresh.modules[items], settings)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import random
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.model.test_edit_sequences import EDITS, _keystroke
+from tests.model.edit_runs import apply_matching_edit, run_edits, write_project
+from tests.model.test_edit_sequences import EDITS
 from tests.model.test_incremental_link import _fresh, _snapshot
 
 HEAD = "from fastapi import APIRouter, FastAPI\n\n"
@@ -86,46 +86,19 @@ ROUTE_EDITS: list[tuple[str, str]] = [
 
 
 def _write(root: Path) -> dict[str, str]:
-    texts = {}
-    for rel, text in PROJECT.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        texts[os.fspath(path)] = text
     (root / "pyproject.toml").write_text("")
-    return texts
+    return write_project(root, PROJECT)
 
 
 @pytest.mark.parametrize("seed", range(3))
 def test_route_table_edits_stay_equal_to_fresh_builds(tmp_path: Path, seed: int) -> None:
     texts = _write(tmp_path)
     root = os.fspath(tmp_path)
-    live = _fresh(root, texts)
-    first = _snapshot(live)
-    codes = {f[0] for f in first[0]}
+    codes = {f[0] for f in _snapshot(_fresh(root, texts))[0]}
     assert {"FPA103", "FPA104", "FPA105"} <= codes  # the project exercises the tables
-    rng = random.Random(f"routes/{seed}")
-    paths = sorted(texts)
-    applied = 0
-    for step in range(80):
-        path = rng.choice(paths)
+
+    def edit(rng: random.Random, text: str) -> str | None:
         # Mostly the route edits; sometimes the general ones (bodies, paths, prefixes, includes, routes off).
-        edited = _apply_one(rng, texts[path], EDITS if rng.random() < 0.3 else ROUTE_EDITS)
-        if edited is None or edited == texts[path]:
-            continue
-        texts[path] = edited
-        _keystroke(live, path, edited)
-        applied += 1
-        assert _snapshot(live) == _snapshot(_fresh(root, texts)), (step, os.path.relpath(path, root))
-    assert applied >= 30
+        return apply_matching_edit(rng, text, EDITS if rng.random() < 0.3 else ROUTE_EDITS)
 
-
-def _apply_one(rng: random.Random, text: str, edits: list[tuple[str, str]]) -> str | None:
-    """One of the edits that apply to the text, at one of its matches."""
-    usable = [(p, r) for p, r in edits if re.search(p, text)]
-    if not usable:
-        return None
-    pattern, replacement = rng.choice(usable)
-    matches = list(re.finditer(pattern, text))
-    match = rng.choice(matches)
-    return text[: match.start()] + match.expand(replacement) + text[match.end() :]
+    assert run_edits(root, texts, f"routes/{seed}", 80, edit) >= 30
