@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .extract import _DISPATCH, _Extractor
 from .facts import Assignment, CallSite, ClassInfo, CompareSite, FunctionInfo, ModuleFacts, RouteSite, Scope
@@ -37,12 +37,28 @@ class _Recording(dict[str, str]):
 
 @dataclass(eq=False)
 class _Share:
-    """What one top-level statement adds to its module's facts."""
+    """What one top-level statement adds to its module's facts (no reference to the source it was read from:
+    a share outlives the versions of the text it was not edited in)."""
 
     node: ast.stmt
     writes: list[tuple[str, str]]  # its writes to the module scope's bindings, in order
-    facts: ModuleFacts  # its functions, classes, calls, routes, ... alone
-    loaded: set[str] = field(default_factory=set)
+    functions: dict[str, FunctionInfo]
+    classes: dict[str, ClassInfo]
+    assignments: dict[str, Assignment]
+    calls: list[CallSite]
+    routes: list[RouteSite]
+    compares: list[CompareSite]
+    imports: dict[str, ast.Import | ast.ImportFrom]
+    import_nodes: list[tuple[ast.Import | ast.ImportFrom, Scope]]
+    loaded: set[str]
+    param_annotations: dict[str, str]
+
+    @staticmethod
+    def of(node: ast.stmt, writes: list[tuple[str, str]], part: ModuleFacts) -> _Share:
+        return _Share(
+            node, writes, part.functions, part.classes, part.assignments, part.calls, part.routes, part.compares,
+            part.imports, part.import_nodes, part.loaded, part.param_annotations,
+        )  # fmt: skip
 
 
 def extract_recorded(source: SourceFile, module: str, is_package: bool = False) -> ModuleFacts:
@@ -104,8 +120,7 @@ def _walk(
     recording = _Recording(before)
     scope.bindings = recording
     globals_before = set(scope.globals_)
-    shares: list[_Share] = []
-    extractors: list[_Extractor] = []
+    walked: list[tuple[ast.stmt, list[tuple[str, str]], _Extractor]] = []
     limit = sys.getrecursionlimit()
     if limit < 20000:
         sys.setrecursionlimit(20000)
@@ -117,20 +132,18 @@ def _walk(
             handler = _DISPATCH.get(type(stmt))
             if handler is not None:
                 handler(extractor, stmt)
-            shares.append(_Share(stmt, recording.log[start:], part))
-            extractors.append(extractor)
+            walked.append((stmt, recording.log[start:], extractor))
     except RecursionError:  # too deeply nested: `extract` records what it can, and says the facts are incomplete
-        shares = []
+        walked = []
     finally:
         sys.setrecursionlimit(limit)
         scope.bindings = final if keep else dict(recording)
-    if not shares or scope.globals_ != globals_before:  # `global` at module level: not worth following
+    if not walked or scope.globals_ != globals_before:  # `global` at module level: not worth following
         scope.globals_ = globals_before
         return None
-    for extractor, share in zip(extractors, shares):
+    for _, _, extractor in walked:
         extractor.finish()
-        share.loaded = share.facts.loaded
-    return shares
+    return [_Share.of(stmt, writes, extractor.facts) for stmt, writes, extractor in walked]
 
 
 def _merge(facts: ModuleFacts, shares: list[_Share]) -> None:
@@ -142,15 +155,14 @@ def _merge(facts: ModuleFacts, shares: list[_Share]) -> None:
     routes: list[RouteSite] = facts.routes
     compares: list[CompareSite] = facts.compares
     for share in shares:
-        part = share.facts
-        functions.update(part.functions)
-        classes.update(part.classes)
-        assignments.update(part.assignments)
-        calls.extend(part.calls)
-        routes.extend(part.routes)
-        compares.extend(part.compares)
-        facts.imports.update(part.imports)
-        facts.import_nodes.extend(part.import_nodes)
+        functions.update(share.functions)
+        classes.update(share.classes)
+        assignments.update(share.assignments)
+        calls.extend(share.calls)
+        routes.extend(share.routes)
+        compares.extend(share.compares)
+        facts.imports.update(share.imports)
+        facts.import_nodes.extend(share.import_nodes)
         facts.loaded.update(share.loaded)
-        facts.param_annotations.update(part.param_annotations)
+        facts.param_annotations.update(share.param_annotations)
     facts.memo[_SHARES] = shares
