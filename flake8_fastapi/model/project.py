@@ -81,9 +81,9 @@ class Project:
             facts = reextract(old, source)
         if facts is None:
             facts = extract_recorded(source, name, is_package) if editing else extract(source, name, is_package)
+            if old is not None:
+                reuse_walks(old, facts)  # `reextract` keeps the unchanged functions themselves, caches and all
         facts.aliases = aliases
-        if old is not None:
-            reuse_walks(old, facts)
         self._unregister(path)
         self.modules[path] = facts  # in place: the order of modules never depends on the edit history
         for n in (name, *aliases):

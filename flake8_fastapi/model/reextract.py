@@ -16,7 +16,7 @@ import ast
 import sys
 from dataclasses import dataclass
 
-from .extract import _DISPATCH, _Extractor
+from .extract import _DISPATCH, _Extractor, extract
 from .facts import Assignment, CallSite, ClassInfo, CompareSite, FunctionInfo, ModuleFacts, RouteSite, Scope
 from .source import SourceFile
 
@@ -69,8 +69,6 @@ def extract_recorded(source: SourceFile, module: str, is_package: bool = False) 
         return facts
     shares = _walk(source, module, is_package, scope, list(source.tree.body), {})
     if shares is None:  # too deeply nested, or a module-level `global`: a plain extraction
-        from .extract import extract
-
         return extract(source, module, is_package)
     _merge(facts, shares)
     return facts
